@@ -1,0 +1,101 @@
+"""The FastAPI application: pages (zh-CN, server-rendered) and the JSON API under /api."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from ipbureau import __version__
+from ipbureau.auth.permissions import CsrfFailed, LoginRequired, PermissionDenied
+from ipbureau.config import get_settings
+from ipbureau.web.middleware import BodySizeLimit
+from ipbureau.web.templating import render
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def _error_page(request: Request, status: int, title: str, message: str):
+    if _wants_json(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"title": title, "message": message}, status_code=status)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="ipbureau 天津市知识产权局业务与公共服务平台",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="ipbureau_session",
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.https_only,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
+    app.mount("/static", StaticFiles(directory=str(resources.files("ipbureau.web").joinpath("static"))), name="static")
+
+    from ipbureau.audit.views import router as audit_router
+    from ipbureau.auth.views import router as auth_router
+    from ipbureau.imports.views import router as imports_router
+    from ipbureau.patents.views import router as patents_router
+    from ipbureau.web.docs import router as docs_router
+    from ipbureau.web.pages import router as pages_router
+
+    for router in (auth_router, pages_router, patents_router, imports_router, audit_router, docs_router):
+        app.include_router(router)
+    try:
+        from ipbureau.search.views import router as search_router
+    except ImportError:  # pragma: no cover - only while the search package is being built
+        search_router = None
+    if search_router is not None:
+        app.include_router(search_router)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"status": "ok", "version": __version__}
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired):
+        if _wants_json(request):
+            return JSONResponse({"detail": "请先登录"}, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(PermissionDenied)
+    async def permission_denied(request: Request, exc: PermissionDenied):
+        return _error_page(request, 403, "无权访问", exc.message)
+
+    @app.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, _exc: CsrfFailed):
+        return _error_page(request, 403, "请求已失效", "表单校验令牌无效或已过期，请刷新页面后重试")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException):
+        titles = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 413: "文件过大", 422: "输入有误"}
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return _error_page(request, exc.status_code, titles.get(exc.status_code, "出错了"), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        problems = [{"field": ".".join(str(x) for x in e["loc"] if x not in ("body", "query")), "message": e["msg"]}
+                    for e in exc.errors()]
+        text = "；".join(f"{p['field']}：{p['message']}" for p in problems)
+        if _wants_json(request):
+            return JSONResponse({"detail": f"输入有误：{text}", "problems": problems}, status_code=422)
+        return _error_page(request, 422, "输入有误", text)
+
+    return app

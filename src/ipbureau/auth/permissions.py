@@ -1,0 +1,120 @@
+"""Who may do what: FastAPI dependencies that every router uses.
+
+Pages and the JSON API share them. A request is authenticated by the signed
+session cookie (browser) or by ``Authorization: Bearer <token>`` (API clients).
+Unsafe methods on cookie sessions must carry the session's CSRF token, in the
+form field ``csrf_token`` or the ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from ipbureau.auth.enums import STAFF_ROLES, Role
+from ipbureau.auth.models import User
+from ipbureau.auth.security import read_api_token
+from ipbureau.config import get_settings
+from ipbureau.database.core import get_db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class LoginRequired(Exception):
+    """No valid session or token."""
+
+
+class PermissionDenied(Exception):
+    def __init__(self, message: str = "您没有访问此功能的权限") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfFailed(Exception):
+    """An unsafe request on a cookie session without the right CSRF token."""
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return None
+
+
+def optional_user(request: Request, db: Session = Depends(get_db)) -> User | None:
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
+    user: User | None = None
+    token = _bearer(request)
+    if token:
+        parsed = read_api_token(get_settings().resolved_secret_key(), token)
+        if parsed:
+            candidate = db.get(User, parsed[0])
+            if candidate and candidate.is_active and candidate.password_hash[-16:] == parsed[1]:
+                user = candidate
+                request.state.auth_via = "token"
+    elif "user_id" in request.session:
+        candidate = db.get(User, request.session["user_id"])
+        if candidate and candidate.is_active:
+            user = candidate
+            request.state.auth_via = "session"
+    request.state.user = user
+    return user
+
+
+async def verify_csrf(request: Request) -> None:
+    if request.method in SAFE_METHODS or _bearer(request):
+        return
+    expected = request.session.get("csrf")
+    supplied = request.headers.get("x-csrf-token")
+    if supplied is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get("csrf_token")
+        supplied = value if isinstance(value, str) else None
+    if not expected or not supplied or not hmac.compare_digest(expected, supplied):
+        raise CsrfFailed()
+
+
+def current_user(user: User | None = Depends(optional_user), _csrf: None = Depends(verify_csrf)) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def require_roles(*roles: Role) -> Callable[..., User]:
+    allowed = frozenset(roles)
+
+    def dependency(user: User = Depends(current_user)) -> User:
+        if Role(user.role) not in allowed:
+            raise PermissionDenied()
+        return user
+
+    return dependency
+
+
+require_staff = require_roles(*STAFF_ROLES)
+require_admin = require_roles(Role.ADMIN)
+
+
+def is_staff(user: User | None) -> bool:
+    return user is not None and Role(user.role) in STAFF_ROLES
+
+
+def district_scope(user: User) -> str | None:
+    """The district a user's business data is limited to (None: the whole city)."""
+    return user.district_code if Role(user.role) == Role.DISTRICT_STAFF else None

@@ -1,0 +1,140 @@
+"""Command line: ``ipbureau --help``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from ipbureau.enums import Dataset
+
+app = typer.Typer(help="天津市知识产权局业务与公共服务平台 (ipbureau)", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+console = Console()
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from ipbureau.database.migrate import upgrade
+
+    upgrade()
+    console.print("数据库结构已是最新")
+
+
+@app.command("load-reference")
+def load_reference(force_ipc: bool = typer.Option(False, help="Reload the IPC table even if present")) -> None:
+    """Load reference data: Tianjin's 16 districts and the IPC scheme (idempotent)."""
+    from ipbureau.database.core import session_scope
+    from ipbureau.reference import service
+
+    with session_scope() as session:
+        districts = service.load_districts(session)
+        ipc = service.load_ipc(session, force=force_ipc)
+    console.print(f"区划：新增 {districts} 条；IPC：载入 {ipc} 条（0 表示已载入）")
+
+
+@app.command("import")
+def import_file(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or XLSX export"),
+    dataset: Dataset = typer.Option(Dataset.REAL, help="real or demo"),
+) -> None:
+    """Import a patent export file (transactional, idempotent), with a progress bar."""
+    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.imports.errors import FileRejected, ImportFailed
+    from ipbureau.patents.flows import import_patents
+
+    data = path.read_bytes()
+    session = get_sessionmaker()()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console) as progress:
+        task = progress.add_task(f"导入 {path.name}", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=max(total, done))
+
+        try:
+            result = import_patents(session, data, path.name, dataset=dataset, progress=report)
+        except ImportFailed as exc:
+            progress.stop()
+            console.print(f"[red]导入失败，未写入任何记录（{len(exc.problems)} 处问题{'，仅列出前若干处' if exc.truncated else ''}）：[/red]")
+            for problem in exc.problems[:50]:
+                console.print(f"  {problem}")
+            raise typer.Exit(code=1) from None
+        except FileRejected as exc:
+            progress.stop()
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=1) from None
+        finally:
+            session.close()
+    console.print(
+        f"导入完成（{result.format}）：共 {result.total_rows} 行，新增 {result.inserted}，更新 {result.updated}，"
+        f"未变 {result.unchanged}，文件内重复 {result.duplicates_in_file}，提示 {len(result.warnings)} 条"
+    )
+
+
+@app.command("create-user")
+def create_user(
+    username: str,
+    role: str = typer.Option(..., help="admin | bureau_staff | district_staff | examiner | enterprise | agency | public"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    display_name: str = typer.Option("", help="Shown in the interface"),
+    district_code: str | None = typer.Option(None),
+    enterprise_id: int | None = typer.Option(None),
+) -> None:
+    """Create a user account."""
+    from ipbureau.auth import service
+    from ipbureau.auth.enums import Role
+    from ipbureau.auth.models import UserCreate
+    from ipbureau.database.core import session_scope
+
+    with session_scope() as session:
+        try:
+            service.create(session, UserCreate(username=username, display_name=display_name or username,
+                                               password=password, role=Role(role), district_code=district_code,
+                                               enterprise_id=enterprise_id))
+        except service.UserError as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(code=1) from None
+    console.print(f"已创建用户 {username}")
+
+
+@app.command("demo-data")
+def demo_data(
+    patents: int = typer.Option(30000, help="Number of demo patents"),
+    seed: int = typer.Option(2023, help="Random seed: the same seed gives the same data"),
+) -> None:
+    """Generate and load labelled demo data (patents, trademarks, enterprises, demo users)."""
+    from ipbureau.demo.generator import load_demo
+
+    summary = load_demo(patents=patents, seed=seed, console=console)
+    console.print(summary)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index from the database."""
+    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.search import service
+
+    session = get_sessionmaker()()
+    try:
+        count = service.reindex_all(session)
+    finally:
+        session.close()
+    console.print(f"检索索引已重建：{count} 件专利")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    console.print(f"服务地址：http://{host}:{port}/  （API 文档：/api/docs）")
+    uvicorn.run("ipbureau.app:create_app", factory=True, host=host, port=port, reload=reload)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A problem in one cell: the row as Excel numbers it, the column as the file names it."""
+
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行，“{self.field}”：{self.message}"
+
+
+class FileRejected(ValueError):
+    """The file as a whole cannot be read (encoding, format, size, missing columns)."""
+
+
+class ImportFailed(Exception):
+    """Rows had errors; nothing was written. Carries every problem found (up to a cap)."""
+
+    def __init__(self, problems: list[RowProblem], batch_id: int | None = None, truncated: bool = False) -> None:
+        self.problems = problems
+        self.batch_id = batch_id
+        self.truncated = truncated
+        head = "；".join(str(p) for p in problems[:3])
+        more = f"；另有 {len(problems) - 3} 处问题" if len(problems) > 3 else ""
+        super().__init__(f"导入失败，未写入任何记录：{head}{more}")

@@ -1,0 +1,426 @@
+"""Patent import: validate every row, then write all of it or none of it.
+
+The flow is one database transaction. Rows are parsed and checked in chunks;
+once any row has an error, nothing more is written and the transaction is
+rolled back at the end, so a file either lands whole or leaves the database as
+it was. Records are keyed by application number and carry a hash of their
+normalised content, so importing the same file again inserts and updates nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from ipbureau.audit import service as audit
+from ipbureau.database.core import utcnow
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.enums import Dataset
+from ipbureau.imports.errors import FileRejected, ImportFailed, RowProblem
+from ipbureau.imports.models import ImportBatch
+from ipbureau.imports.readers import open_table, parse_count, parse_date, split_names, text_or_none
+from ipbureau.patents.enums import LegalStatus
+from ipbureau.patents.formats import ColumnMap, PatentRecord, map_columns
+from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no, type_from_application_no
+from ipbureau.patents.service import (
+    IpcValidator,
+    is_grant_publication,
+    normalise_legal_status,
+    patent_type_from_text,
+    type_from_publication_kind,
+)
+from ipbureau.reference.address import district_names, resolve_address
+from ipbureau.reference.ipc import split_ipc_list
+
+CHUNK_ROWS = 1000
+MAX_PROBLEMS = 200
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class ImportResult:
+    batch_id: int
+    format: str
+    total_rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    duplicates_in_file: int
+    warnings: list[RowProblem] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _RowContext:
+    ipc: IpcValidator
+    districts_by_name: dict[str, str]
+    today: date
+
+
+def _district_from_cell(value: Any, ctx: _RowContext) -> tuple[str | None, str | None]:
+    """An explicit district cell: a Tianjin district name or code, else an error."""
+    text = text_or_none(value)
+    if text is None:
+        return None, None
+    if text in ctx.districts_by_name.values():
+        return text, None
+    for name, code in ctx.districts_by_name.items():
+        if text in (name, name.removesuffix("区"), f"天津市{name}"):
+            return code, None
+    return None, f"未知的区“{text}”：应为天津市 16 个区之一（如 滨海新区 或 120116）"
+
+
+def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContext) -> tuple[PatentRecord | None, list[RowProblem], list[RowProblem]]:
+    errors: list[RowProblem] = []
+    warnings: list[RowProblem] = []
+
+    def err(name: str, message: str) -> None:
+        errors.append(RowProblem(row_no, cmap.label(name), message))
+
+    def warn(name: str, message: str) -> None:
+        warnings.append(RowProblem(row_no, cmap.label(name), message))
+
+    application_no = ""
+    try:
+        application_no = normalise_application_no(cmap.value(row, "application_no"))
+    except ApplicationNumberError as exc:
+        if text_or_none(cmap.value(row, "application_no")) is None:
+            err("application_no", "申请号不能为空")
+        else:
+            err("application_no", str(exc))
+
+    title = text_or_none(cmap.value(row, "title"))
+    if title is None:
+        err("title", "名称不能为空")
+    elif len(title) > 500:
+        err("title", f"名称过长（{len(title)} 字，最多 500 字）")
+
+    dates: dict[str, date | None] = {}
+    for name in ("filing_date", "publication_date", "grant_date", "lapse_date"):
+        try:
+            dates[name] = parse_date(cmap.value(row, name))
+        except ValueError as exc:
+            dates[name] = None
+            err(name, str(exc) if "日期" in str(exc) else f"日期不存在：“{cmap.value(row, name)}”")
+    for name, value in dates.items():
+        if value and value > ctx.today:
+            err(name, f"日期 {value.isoformat()} 晚于今天")
+    if dates["filing_date"] and dates["grant_date"] and dates["grant_date"] < dates["filing_date"]:
+        err("grant_date", f"授权公告日 {dates['grant_date']} 早于申请日 {dates['filing_date']}")
+
+    counts: dict[str, int | None] = {}
+    for name in ("citation_count", "family_size", "transfer_count", "license_count", "pledge_count"):
+        try:
+            counts[name] = parse_count(cmap.value(row, name))
+        except ValueError as exc:
+            counts[name] = None
+            err(name, str(exc))
+
+    ipc_codes: list[str] = []
+    for raw in split_ipc_list(cmap.value(row, "ipc")):
+        check = ctx.ipc.check(raw)
+        if check.error:
+            err("ipc", check.error)
+        elif check.code:
+            if check.warning:
+                warn("ipc", check.warning)
+            if check.code not in ipc_codes:
+                ipc_codes.append(check.code)
+    ipc_main = None
+    main_raw = text_or_none(cmap.value(row, "ipc_main"))
+    if main_raw:
+        check = ctx.ipc.check(main_raw)
+        if check.error:
+            err("ipc_main", check.error)
+        else:
+            ipc_main = check.code
+            if check.code and check.code not in ipc_codes:
+                ipc_codes.insert(0, check.code)
+    elif ipc_codes:
+        ipc_main = ipc_codes[0]
+
+    publication_no = text_or_none(cmap.value(row, "publication_no"))
+    publication_no = publication_no.upper().replace(" ", "") if publication_no else None
+    patent_type = patent_type_from_text(text_or_none(cmap.value(row, "patent_type")))
+    type_by_number = type_from_application_no(application_no) if application_no else None
+    if patent_type is None:
+        patent_type = type_by_number or type_from_publication_kind(publication_no)
+    elif type_by_number and type_by_number != patent_type:
+        warn("patent_type", f"专利类型“{patent_type.label}”与申请号的类型位（{type_by_number.label}）不一致")
+    if patent_type is None and application_no:
+        err("patent_type", "无法确定专利类型（专利类型列为空，申请号与公开号也无法判断）")
+
+    legal_raw = text_or_none(cmap.value(row, "legal_status"))
+    legal_status = normalise_legal_status(legal_raw)
+    if legal_raw and legal_status == LegalStatus.UNKNOWN:
+        warn("legal_status", f"无法识别的法律状态“{legal_raw}”，记为未知")
+    grant_date = dates["grant_date"]
+    if grant_date is None and is_grant_publication(publication_no):
+        # Utility models and designs are granted on publication; a B document is a grant.
+        grant_date = dates["publication_date"]
+
+    address = text_or_none(cmap.value(row, "address"))
+    resolved = resolve_address(address)
+    district_code, district_error = _district_from_cell(cmap.value(row, "district"), ctx)
+    if district_error:
+        err("district", district_error)
+    if district_code is None:
+        district_code = resolved.district_code
+
+    if errors:
+        return None, errors, warnings
+    assert title is not None and patent_type is not None
+    record = PatentRecord(
+        row=row_no,
+        application_no=application_no,
+        publication_no=publication_no,
+        grant_no=text_or_none(cmap.value(row, "grant_no")),
+        patent_type=patent_type.value,
+        title=title,
+        abstract=text_or_none(cmap.value(row, "abstract")),
+        claims=text_or_none(cmap.value(row, "claims")),
+        ipc_main=ipc_main,
+        ipc_codes=ipc_codes,
+        applicants=split_names(cmap.value(row, "applicants")),
+        inventors=split_names(cmap.value(row, "inventors")),
+        applicant_address=address,
+        postcode=resolved.postcode,
+        province_code="12" if district_code else resolved.province_code,
+        city_code="1201" if district_code else resolved.city_code,
+        district_code=district_code,
+        filing_date=dates["filing_date"],
+        publication_date=dates["publication_date"],
+        grant_date=grant_date,
+        lapse_date=dates["lapse_date"],
+        legal_status=legal_status.value,
+        legal_status_raw=legal_raw,
+        citation_count=counts["citation_count"] or 0,
+        family_size=counts["family_size"],
+        transfer_count=counts["transfer_count"] or 0,
+        license_count=counts["license_count"] or 0,
+        pledge_count=counts["pledge_count"] or 0,
+        agency=text_or_none(cmap.value(row, "agency")),
+        agent=text_or_none(cmap.value(row, "agent")),
+    )
+    return record, errors, warnings
+
+
+def record_hash(record: PatentRecord) -> str:
+    payload = json.dumps(record.content(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class _Writer:
+    """Writes validated chunks: inserts new application numbers, updates changed ones."""
+
+    def __init__(self, session: Session, batch_id: int, dataset: Dataset, source: str) -> None:
+        self.session = session
+        self.batch_id = batch_id
+        self.dataset = dataset
+        self.source = source
+        self.enterprise_ids = dict(session.execute(select(Enterprise.name, Enterprise.id)).all())
+        self.inserted = 0
+        self.updated = 0
+        self.unchanged = 0
+        self.changed_ids: list[int] = []
+
+    def _columns(self, record: PatentRecord, digest: str) -> dict[str, Any]:
+        data = record.content()
+        data.pop("ipc_codes")
+        data.pop("applicants")
+        data.update(dataset=self.dataset.value, source=self.source, import_batch_id=self.batch_id, record_hash=digest)
+        return data
+
+    def _children(self, patent_id: int, record: PatentRecord) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        applicants = [
+            {"patent_id": patent_id, "position": i, "name": name, "enterprise_id": self.enterprise_ids.get(name)}
+            for i, name in enumerate(record.applicants)
+        ]
+        ipcs = [{"patent_id": patent_id, "position": i, "code": code, "subclass": code[:4]} for i, code in enumerate(record.ipc_codes)]
+        return applicants, ipcs
+
+    def write(self, records: list[PatentRecord]) -> None:
+        if not records:
+            return
+        numbers = [r.application_no for r in records]
+        existing = {
+            number: (pid, digest)
+            for pid, number, digest in self.session.execute(
+                select(Patent.id, Patent.application_no, Patent.record_hash).where(Patent.application_no.in_(numbers))
+            )
+        }
+        new_rows: list[tuple[PatentRecord, str]] = []
+        changed: list[tuple[int, PatentRecord, str]] = []
+        for record in records:
+            digest = record_hash(record)
+            found = existing.get(record.application_no)
+            if found is None:
+                new_rows.append((record, digest))
+            elif found[1] == digest:
+                self.unchanged += 1
+            else:
+                changed.append((found[0], record, digest))
+
+        applicant_rows: list[dict[str, Any]] = []
+        ipc_rows: list[dict[str, Any]] = []
+        if new_rows:
+            now = utcnow()
+            values = [dict(self._columns(r, d), created_at=now, updated_at=now) for r, d in new_rows]
+            returned = self.session.execute(insert(Patent).returning(Patent.id, Patent.application_no), values).all()
+            ids = {number: pid for pid, number in returned}
+            for record, _ in new_rows:
+                pid = ids[record.application_no]
+                self.changed_ids.append(pid)
+                a, i = self._children(pid, record)
+                applicant_rows += a
+                ipc_rows += i
+            self.inserted += len(new_rows)
+        if changed:
+            changed_ids = [pid for pid, _, _ in changed]
+            self.session.execute(delete(PatentApplicant).where(PatentApplicant.patent_id.in_(changed_ids)))
+            self.session.execute(delete(PatentIpc).where(PatentIpc.patent_id.in_(changed_ids)))
+            now = utcnow()
+            self.session.execute(
+                update(Patent), [dict(self._columns(r, d), id=pid, updated_at=now) for pid, r, d in changed]
+            )
+            for pid, record, _ in changed:
+                self.changed_ids.append(pid)
+                a, i = self._children(pid, record)
+                applicant_rows += a
+                ipc_rows += i
+            self.updated += len(changed)
+        if applicant_rows:
+            self.session.execute(insert(PatentApplicant), applicant_rows)
+        if ipc_rows:
+            self.session.execute(insert(PatentIpc), ipc_rows)
+
+
+def _save_failed_batch(session: Session, **fields: Any) -> int:
+    batch = ImportBatch(status="failed", finished_at=utcnow(), **fields)
+    session.add(batch)
+    session.commit()
+    return batch.id
+
+
+def import_patents(
+    session: Session,
+    data: bytes,
+    filename: str,
+    *,
+    actor: Any | None = None,
+    dataset: Dataset = Dataset.REAL,
+    progress: ProgressCallback | None = None,
+    index: bool = True,
+) -> ImportResult:
+    """Import one export file. Commits on success; on any error rolls back and raises.
+
+    Raises FileRejected when the file as a whole cannot be read, ImportFailed when
+    rows have errors (every problem found, up to MAX_PROBLEMS, with row and column).
+    Either way a failed ImportBatch is kept so that the history shows the attempt.
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    common = {"kind": "patent", "filename": filename[:255], "file_sha256": digest, "dataset": dataset.value,
+              "created_by": getattr(actor, "id", None)}
+    try:
+        table = open_table(data, filename)
+        cmap, missing = map_columns(table.headers, table.format)
+        if missing:
+            raise FileRejected(f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(h for h in table.headers if h)[:200]}）")
+        ipc = IpcValidator(session)
+        if not ipc.loaded:
+            raise FileRejected("IPC 分类表尚未加载：请先运行 ipbureau load-reference")
+    except FileRejected as exc:
+        session.rollback()
+        _save_failed_batch(session, detected_format="unknown", errors=[{"row": 0, "field": "文件", "message": str(exc)}], **common)
+        raise
+
+    ctx = _RowContext(ipc=ipc, districts_by_name={name: code for code, name in district_names().items()}, today=date.today())
+    batch = ImportBatch(status="running", detected_format=cmap.format_name, **common)
+    session.add(batch)
+    session.flush()
+    writer = _Writer(session, batch.id, dataset, f"{cmap.format_name}:{filename}"[:255])
+
+    errors: list[RowProblem] = []
+    warnings: list[RowProblem] = []
+    seen: dict[str, tuple[int, str]] = {}
+    duplicates = 0
+    total = 0
+    chunk: list[PatentRecord] = []
+    try:
+        for row_no, row in table.rows:
+            total += 1
+            record, row_errors, row_warnings = parse_row(row_no, row, cmap, ctx)
+            errors += row_errors
+            if len(warnings) < MAX_PROBLEMS:
+                warnings += row_warnings
+            if record is not None:
+                digest_row = record_hash(record)
+                first = seen.get(record.application_no)
+                if first is not None:
+                    if first[1] == digest_row:
+                        duplicates += 1
+                        warnings.append(RowProblem(row_no, cmap.label("application_no"), f"与第 {first[0]} 行完全相同，已跳过"))
+                    else:
+                        errors.append(RowProblem(row_no, cmap.label("application_no"),
+                                                 f"申请号 {record.application_no} 与第 {first[0]} 行重复，但内容不同"))
+                    record = None
+                else:
+                    seen[record.application_no] = (row_no, digest_row)
+            if record is not None and not errors:
+                chunk.append(record)
+            if len(chunk) >= CHUNK_ROWS:
+                writer.write(chunk)
+                chunk = []
+            if len(errors) >= MAX_PROBLEMS:
+                break
+            if progress and total % 500 == 0:
+                progress(total, table.total_rows)
+    except FileRejected as exc:
+        errors.append(RowProblem(0, "文件", str(exc)))
+
+    if errors:
+        session.rollback()
+        truncated = len(errors) >= MAX_PROBLEMS
+        batch_id = _save_failed_batch(
+            session, detected_format=cmap.format_name, total_rows=total,
+            errors=[e.as_dict() for e in errors], warnings=[w.as_dict() for w in warnings[:MAX_PROBLEMS]], **common,
+        )
+        raise ImportFailed(errors, batch_id=batch_id, truncated=truncated)
+    if total == 0:
+        session.rollback()
+        _save_failed_batch(session, detected_format=cmap.format_name, errors=[{"row": 0, "field": "文件", "message": "文件中没有数据行"}], **common)
+        raise FileRejected("文件中没有数据行")
+
+    writer.write(chunk)
+    batch.status = "succeeded"
+    batch.total_rows = total
+    batch.inserted = writer.inserted
+    batch.updated = writer.updated
+    batch.unchanged = writer.unchanged
+    batch.duplicates_in_file = duplicates
+    batch.warnings = [w.as_dict() for w in warnings[:MAX_PROBLEMS]]
+    batch.finished_at = utcnow()
+    audit.record(
+        session, actor=actor, action="patent.import", entity_type="import_batch", entity_id=batch.id,
+        summary=f"导入专利文件 {filename}：新增 {writer.inserted}，更新 {writer.updated}，未变 {writer.unchanged}",
+        changes={"inserted": writer.inserted, "updated": writer.updated, "unchanged": writer.unchanged},
+    )
+    session.commit()
+    if progress:
+        progress(total, total)
+    if index and writer.changed_ids:
+        from ipbureau.search import service as search_service
+
+        search_service.index_patents(session, writer.changed_ids)
+    return ImportResult(
+        batch_id=batch.id, format=cmap.format_name, total_rows=total, inserted=writer.inserted, updated=writer.updated,
+        unchanged=writer.unchanged, duplicates_in_file=duplicates, warnings=warnings, changed_ids=writer.changed_ids,
+    )

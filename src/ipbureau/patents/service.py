@@ -1,0 +1,136 @@
+"""Plain functions over a session: read patents, normalise legal status, validate IPC codes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from ipbureau.enums import Dataset
+from ipbureau.patents.enums import LegalStatus, PatentType
+from ipbureau.patents.models import Patent
+from ipbureau.reference.ipc import IpcFormatError, normalise_ipc
+from ipbureau.reference.models import IpcCode
+
+# Wording of legal status in CNIPA, CNIPR and incoPat exports, most specific first.
+_LEGAL_STATUS_RULES: tuple[tuple[re.Pattern[str], LegalStatus], ...] = (
+    (re.compile(r"驳回|rejected", re.I), LegalStatus.REJECTED),
+    (re.compile(r"撤回|withdrawn", re.I), LegalStatus.WITHDRAWN),
+    (re.compile(r"^无权|失效|届满|未缴年费|终止|放弃|无效|lapsed|expired|invalid", re.I), LegalStatus.INVALID),
+    (re.compile(r"^审中|实质审查|公开|pending|examination", re.I), LegalStatus.PENDING),
+    (re.compile(r"^有权|授权|有效|维持|valid|granted|active", re.I), LegalStatus.VALID),
+)
+
+
+def normalise_legal_status(raw: str | None) -> LegalStatus:
+    if not raw or not str(raw).strip():
+        return LegalStatus.UNKNOWN
+    text = str(raw).strip()
+    for pattern, status in _LEGAL_STATUS_RULES:
+        if pattern.search(text):
+            return status
+    return LegalStatus.UNKNOWN
+
+
+_TYPE_WORDS: tuple[tuple[str, PatentType], ...] = (
+    ("实用新型", PatentType.UTILITY_MODEL),
+    ("外观", PatentType.DESIGN),
+    ("发明", PatentType.INVENTION),
+    ("utility", PatentType.UTILITY_MODEL),
+    ("design", PatentType.DESIGN),
+    ("invention", PatentType.INVENTION),
+)
+
+
+def patent_type_from_text(raw: str | None) -> PatentType | None:
+    if not raw:
+        return None
+    text = str(raw).strip().lower()
+    for word, patent_type in _TYPE_WORDS:
+        if word in text:
+            return patent_type
+    return None
+
+
+def type_from_publication_kind(publication_no: str | None) -> PatentType | None:
+    if not publication_no:
+        return None
+    kind = publication_no.strip().upper()[-1:]
+    return {"A": PatentType.INVENTION, "B": PatentType.INVENTION, "U": PatentType.UTILITY_MODEL,
+            "Y": PatentType.UTILITY_MODEL, "S": PatentType.DESIGN}.get(kind)
+
+
+def is_grant_publication(publication_no: str | None) -> bool:
+    """B (invention grant), U/Y (utility model) and S (design) publications announce a grant."""
+    return bool(publication_no) and publication_no.strip().upper()[-1:] in {"B", "U", "Y", "S"}
+
+
+@dataclass
+class IpcCheck:
+    code: str | None
+    error: str | None = None
+    warning: str | None = None
+
+
+class IpcValidator:
+    """Validates codes against the loaded scheme, kept in memory for the length of an import."""
+
+    def __init__(self, session: Session) -> None:
+        rows = session.execute(select(IpcCode.code, IpcCode.current)).all()
+        self.codes = {code: current for code, current in rows}
+        self.subclasses = {code for code in self.codes if len(code) == 4}
+
+    @property
+    def loaded(self) -> bool:
+        return bool(self.codes)
+
+    def check(self, raw: str) -> IpcCheck:
+        try:
+            code = normalise_ipc(raw)
+        except IpcFormatError:
+            return IpcCheck(None, error=f"不是有效的 IPC 分类号：“{raw}”")
+        if code in self.codes:
+            if not self.codes[code]:
+                return IpcCheck(code, warning=f"分类号 {code} 仅见于旧版 IPC（现行版已改分）")
+            return IpcCheck(code)
+        if code[:4] not in self.subclasses:
+            return IpcCheck(None, error=f"IPC 中不存在小类 {code[:4]}（分类号“{raw}”）")
+        return IpcCheck(code, warning=f"分类号 {code} 不在已加载的 IPC 版本中（小类 {code[:4]} 存在）")
+
+
+def get(session: Session, patent_id: int) -> Patent | None:
+    return session.get(Patent, patent_id, options=[selectinload(Patent.applicants), selectinload(Patent.ipc_codes)])
+
+
+def get_by_application_no(session: Session, application_no: str) -> Patent | None:
+    return session.scalar(
+        select(Patent)
+        .where(Patent.application_no == application_no)
+        .options(selectinload(Patent.applicants), selectinload(Patent.ipc_codes))
+    )
+
+
+def get_many(session: Session, patent_ids: list[int]) -> list[Patent]:
+    """Patents by id, in the order given (search results keep their ranking)."""
+    if not patent_ids:
+        return []
+    rows = session.scalars(
+        select(Patent)
+        .where(Patent.id.in_(patent_ids))
+        .options(selectinload(Patent.applicants), selectinload(Patent.ipc_codes))
+    ).all()
+    by_id = {p.id: p for p in rows}
+    return [by_id[i] for i in patent_ids if i in by_id]
+
+
+def count_by_type(session: Session, dataset: Dataset | None = None) -> dict[str, int]:
+    query = select(Patent.patent_type, func.count()).group_by(Patent.patent_type)
+    if dataset:
+        query = query.where(Patent.dataset == dataset)
+    return {str(t): n for t, n in session.execute(query)}
+
+
+def dataset_present(session: Session, dataset: Dataset) -> bool:
+    return session.scalar(select(Patent.id).where(Patent.dataset == dataset).limit(1)) is not None

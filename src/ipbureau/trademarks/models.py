@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ipbureau.database.core import Base, TimestampMixin
+from ipbureau.enums import Dataset
+from ipbureau.trademarks.enums import TrademarkStatus
+
+
+class Trademark(TimestampMixin, Base):
+    __tablename__ = "trademark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_no: Mapped[str] = mapped_column(String(20), unique=True)
+    mark_name: Mapped[str] = mapped_column(String(200), index=True)
+    # Nice classes 1-45; the first is the one the statistics count the mark under.
+    nice_classes: Mapped[list[int]] = mapped_column(JSON, default=list)
+    primary_class: Mapped[int] = mapped_column(Integer, index=True)
+    applicant_name: Mapped[str] = mapped_column(String(200), index=True)
+    applicant_address: Mapped[str | None] = mapped_column(String(500))
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"), index=True)
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    filing_date: Mapped[date] = mapped_column(Date, index=True)
+    registration_date: Mapped[date | None] = mapped_column(Date, index=True)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[TrademarkStatus] = mapped_column(String(16), index=True)
+    is_geographical_indication: Mapped[bool] = mapped_column(default=False)
+    dataset: Mapped[Dataset] = mapped_column(String(8), index=True, default=Dataset.REAL)
+    source: Mapped[str | None] = mapped_column(String(255))
+    record_hash: Mapped[str] = mapped_column(String(64))
+
+
+class TrademarkRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    application_no: str
+    mark_name: str
+    nice_classes: list[int]
+    applicant_name: str
+    district_code: str | None
+    filing_date: date
+    registration_date: date | None
+    expiry_date: date | None
+    status: TrademarkStatus
+    dataset: Dataset

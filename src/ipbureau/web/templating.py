@@ -1,0 +1,63 @@
+"""Jinja2 rendering with what every page needs: the user, the CSRF token, the demo banner."""
+
+from __future__ import annotations
+
+import time
+from importlib import resources
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from ipbureau.auth.enums import STAFF_ROLES, Role
+from ipbureau.auth.permissions import csrf_token
+from ipbureau.enums import Dataset
+
+templates = Jinja2Templates(directory=str(resources.files("ipbureau.web").joinpath("templates")))
+
+# (path, label, roles that see it; None = every signed-in user)
+NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
+    ("/", "首页", None),
+    ("/search", "专利检索", None),
+    ("/imports", "数据导入", frozenset(STAFF_ROLES)),
+    ("/audit", "操作日志", frozenset({Role.ADMIN})),
+    ("/users", "用户管理", frozenset({Role.ADMIN})),
+]
+
+_demo_cache: dict[str, tuple[float, bool]] = {}
+
+
+def demo_data_present(db: Session) -> bool:
+    """Whether any demo record is stored; cached briefly since every page asks."""
+    cached = _demo_cache.get("demo")
+    now = time.monotonic()
+    if cached and now - cached[0] < 30:
+        return cached[1]
+    from ipbureau.patents.service import dataset_present
+
+    present = dataset_present(db, Dataset.DEMO)
+    _demo_cache["demo"] = (now, present)
+    return present
+
+
+def forget_demo_flag() -> None:
+    _demo_cache.clear()
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *, db: Session | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    user = getattr(request.state, "user", None)
+    role = Role(user.role) if user else None
+    nav = [(path, label) for path, label, roles in NAV_ITEMS if user and (roles is None or role in roles)]
+    full = {
+        "request": request,
+        "user": user,
+        "role_label": role.label if role else "",
+        "csrf_token": csrf_token(request),
+        "nav": nav,
+        "demo_data": demo_data_present(db) if db is not None else False,
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, full, status_code=status_code)
