@@ -23,6 +23,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("/search", "专利检索", None),
     ("/enterprises", "企业与机构", None),
     ("/trademarks", "商标", None),
+    ("/ipc", "IPC 分类", None),
     ("/imports", "数据导入", frozenset(STAFF_ROLES)),
     ("/audit", "操作日志", frozenset({Role.ADMIN})),
     ("/users", "用户管理", frozenset({Role.ADMIN})),
