@@ -1,33 +1,30 @@
-"""Patent import: validate every row, then write all of it or none of it.
+"""Patent import: rows of a CNIPA, CNIPR/incoPat or generic export become patents.
 
-The flow is one database transaction. Rows are parsed and checked in chunks;
-once any row has an error, nothing more is written and the transaction is
-rolled back at the end, so a file either lands whole or leaves the database as
-it was. Records are keyed by application number and carry a hash of their
-normalised content, so importing the same file again inserts and updates nothing.
+The transactional, idempotent workflow is ``imports.runner.run_import``; this
+module says how a patent row is read and checked, and how patents are written
+(bulk inserts with RETURNING, in-place updates of changed rows). After the
+commit, the changed patents are (re)indexed for search.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from ipbureau.audit import service as audit
 from ipbureau.database.core import utcnow
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
-from ipbureau.imports.errors import FileRejected, ImportFailed, RowProblem
-from ipbureau.imports.models import ImportBatch
-from ipbureau.imports.readers import open_table, parse_count, parse_date, split_names, text_or_none
+from ipbureau.imports.columns import ColumnMap
+from ipbureau.imports.errors import FileRejected, RowProblem
+from ipbureau.imports.readers import parse_count, parse_date, split_names, text_or_none
+from ipbureau.imports.runner import ImportResult, ImportSpec, content_hash, record_content, run_import
 from ipbureau.patents.enums import LegalStatus
-from ipbureau.patents.formats import ColumnMap, PatentRecord, map_columns
+from ipbureau.patents.formats import PatentRecord, map_columns
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
 from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no, type_from_application_no
 from ipbureau.patents.service import (
@@ -40,22 +37,8 @@ from ipbureau.patents.service import (
 from ipbureau.reference.address import district_names, resolve_address
 from ipbureau.reference.ipc import split_ipc_list
 
-CHUNK_ROWS = 1000
-MAX_PROBLEMS = 200
+__all__ = ["ImportResult", "import_patents", "parse_row", "record_hash"]
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass
-class ImportResult:
-    batch_id: int
-    format: str
-    total_rows: int
-    inserted: int
-    updated: int
-    unchanged: int
-    duplicates_in_file: int
-    warnings: list[RowProblem] = field(default_factory=list)
-    changed_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -214,8 +197,7 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
 
 
 def record_hash(record: PatentRecord) -> str:
-    payload = json.dumps(record.content(), sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return content_hash(record_content(record))
 
 
 class _Writer:
@@ -233,7 +215,7 @@ class _Writer:
         self.changed_ids: list[int] = []
 
     def _columns(self, record: PatentRecord, digest: str) -> dict[str, Any]:
-        data = record.content()
+        data = record_content(record)
         data.pop("ipc_codes")
         data.pop("applicants")
         data.update(dataset=self.dataset.value, source=self.source, import_batch_id=self.batch_id, record_hash=digest)
@@ -303,11 +285,24 @@ class _Writer:
             self.session.execute(insert(PatentIpc), ipc_rows)
 
 
-def _save_failed_batch(session: Session, **fields: Any) -> int:
-    batch = ImportBatch(status="failed", finished_at=utcnow(), **fields)
-    session.add(batch)
-    session.commit()
-    return batch.id
+def _prepare(session: Session) -> _RowContext:
+    ipc = IpcValidator(session)
+    if not ipc.loaded:
+        raise FileRejected("IPC 分类表尚未加载：请先运行 ipbureau load-reference")
+    return _RowContext(ipc=ipc, districts_by_name={name: code for code, name in district_names().items()},
+                       today=date.today())
+
+
+PATENT_IMPORT = ImportSpec[PatentRecord](
+    kind="patent",
+    noun="专利",
+    map_columns=map_columns,
+    prepare=_prepare,
+    parse_row=parse_row,
+    key=lambda record: record.application_no,
+    key_field="application_no",
+    make_writer=_Writer,
+)
 
 
 def import_patents(
@@ -320,107 +315,13 @@ def import_patents(
     progress: ProgressCallback | None = None,
     index: bool = True,
 ) -> ImportResult:
-    """Import one export file. Commits on success; on any error rolls back and raises.
+    """Import one patent export file (all or nothing), then index what changed.
 
-    Raises FileRejected when the file as a whole cannot be read, ImportFailed when
-    rows have errors (every problem found, up to MAX_PROBLEMS, with row and column).
-    Either way a failed ImportBatch is kept so that the history shows the attempt.
+    Raises FileRejected (file unreadable) or ImportFailed (rows with errors; nothing written).
     """
-    digest = hashlib.sha256(data).hexdigest()
-    common = {"kind": "patent", "filename": filename[:255], "file_sha256": digest, "dataset": dataset.value,
-              "created_by": getattr(actor, "id", None)}
-    try:
-        table = open_table(data, filename)
-        cmap, missing = map_columns(table.headers, table.format)
-        if missing:
-            raise FileRejected(f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(h for h in table.headers if h)[:200]}）")
-        ipc = IpcValidator(session)
-        if not ipc.loaded:
-            raise FileRejected("IPC 分类表尚未加载：请先运行 ipbureau load-reference")
-    except FileRejected as exc:
-        session.rollback()
-        _save_failed_batch(session, detected_format="unknown", errors=[{"row": 0, "field": "文件", "message": str(exc)}], **common)
-        raise
-
-    ctx = _RowContext(ipc=ipc, districts_by_name={name: code for code, name in district_names().items()}, today=date.today())
-    batch = ImportBatch(status="running", detected_format=cmap.format_name, **common)
-    session.add(batch)
-    session.flush()
-    writer = _Writer(session, batch.id, dataset, f"{cmap.format_name}:{filename}"[:255])
-
-    errors: list[RowProblem] = []
-    warnings: list[RowProblem] = []
-    seen: dict[str, tuple[int, str]] = {}
-    duplicates = 0
-    total = 0
-    chunk: list[PatentRecord] = []
-    try:
-        for row_no, row in table.rows:
-            total += 1
-            record, row_errors, row_warnings = parse_row(row_no, row, cmap, ctx)
-            errors += row_errors
-            if len(warnings) < MAX_PROBLEMS:
-                warnings += row_warnings
-            if record is not None:
-                digest_row = record_hash(record)
-                first = seen.get(record.application_no)
-                if first is not None:
-                    if first[1] == digest_row:
-                        duplicates += 1
-                        warnings.append(RowProblem(row_no, cmap.label("application_no"), f"与第 {first[0]} 行完全相同，已跳过"))
-                    else:
-                        errors.append(RowProblem(row_no, cmap.label("application_no"),
-                                                 f"申请号 {record.application_no} 与第 {first[0]} 行重复，但内容不同"))
-                    record = None
-                else:
-                    seen[record.application_no] = (row_no, digest_row)
-            if record is not None and not errors:
-                chunk.append(record)
-            if len(chunk) >= CHUNK_ROWS:
-                writer.write(chunk)
-                chunk = []
-            if len(errors) >= MAX_PROBLEMS:
-                break
-            if progress and total % 500 == 0:
-                progress(total, table.total_rows)
-    except FileRejected as exc:
-        errors.append(RowProblem(0, "文件", str(exc)))
-
-    if errors:
-        session.rollback()
-        truncated = len(errors) >= MAX_PROBLEMS
-        batch_id = _save_failed_batch(
-            session, detected_format=cmap.format_name, total_rows=total,
-            errors=[e.as_dict() for e in errors], warnings=[w.as_dict() for w in warnings[:MAX_PROBLEMS]], **common,
-        )
-        raise ImportFailed(errors, batch_id=batch_id, truncated=truncated)
-    if total == 0:
-        session.rollback()
-        _save_failed_batch(session, detected_format=cmap.format_name, errors=[{"row": 0, "field": "文件", "message": "文件中没有数据行"}], **common)
-        raise FileRejected("文件中没有数据行")
-
-    writer.write(chunk)
-    batch.status = "succeeded"
-    batch.total_rows = total
-    batch.inserted = writer.inserted
-    batch.updated = writer.updated
-    batch.unchanged = writer.unchanged
-    batch.duplicates_in_file = duplicates
-    batch.warnings = [w.as_dict() for w in warnings[:MAX_PROBLEMS]]
-    batch.finished_at = utcnow()
-    audit.record(
-        session, actor=actor, action="patent.import", entity_type="import_batch", entity_id=batch.id,
-        summary=f"导入专利文件 {filename}：新增 {writer.inserted}，更新 {writer.updated}，未变 {writer.unchanged}",
-        changes={"inserted": writer.inserted, "updated": writer.updated, "unchanged": writer.unchanged},
-    )
-    session.commit()
-    if progress:
-        progress(total, total)
-    if index and writer.changed_ids:
+    result = run_import(session, PATENT_IMPORT, data, filename, actor=actor, dataset=dataset, progress=progress)
+    if index and result.changed_ids:
         from ipbureau.search import service as search_service
 
-        search_service.index_patents(session, writer.changed_ids)
-    return ImportResult(
-        batch_id=batch.id, format=cmap.format_name, total_rows=total, inserted=writer.inserted, updated=writer.updated,
-        unchanged=writer.unchanged, duplicates_in_file=duplicates, warnings=warnings, changed_ids=writer.changed_ids,
-    )
+        search_service.index_patents(session, result.changed_ids)
+    return result

@@ -8,10 +8,10 @@ compared after ``imports.readers.normalise_header`` (NFKC, no spaces, lower case
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from ipbureau.imports.columns import ColumnMap, FieldSet
 from ipbureau.imports.readers import normalise_header
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -73,35 +73,13 @@ FIELD_LABELS = {
 }
 
 
-@dataclass
-class ColumnMap:
-    """Which file column feeds which field, and the file's own header for messages."""
-
-    columns: dict[str, str] = field(default_factory=dict)  # field -> normalised header
-    headers: dict[str, str] = field(default_factory=dict)  # field -> header as written in the file
-    format_name: str = "generic"
-
-    def value(self, row: dict[str, Any], name: str) -> Any:
-        key = self.columns.get(name)
-        return row.get(key) if key else None
-
-    def label(self, name: str) -> str:
-        return self.headers.get(name) or FIELD_LABELS.get(name, name)
+PATENT_FIELDS = FieldSet(aliases=FIELD_ALIASES, required=REQUIRED_FIELDS, labels=FIELD_LABELS)
 
 
 def map_columns(headers: list[str], file_format: str) -> tuple[ColumnMap, list[str]]:
-    """Match headers to fields; returns the map and the names of missing required columns."""
-    by_normalised = {normalise_header(h): h for h in headers if h}
-    mapping = ColumnMap()
-    for name, aliases in FIELD_ALIASES.items():
-        for alias in aliases:
-            key = normalise_header(alias)
-            if key in by_normalised:
-                mapping.columns[name] = key
-                mapping.headers[name] = by_normalised[key]
-                break
-    missing = [FIELD_LABELS[f] for f in REQUIRED_FIELDS if f not in mapping.columns]
-    keys = set(by_normalised)
+    """Match headers to fields and name the export layout the headers reveal."""
+    mapping, missing = PATENT_FIELDS.map(headers)
+    keys = {normalise_header(h) for h in headers if h}
     if {"申请(专利权)人", "发明(设计)人", "光盘号"} & keys:
         mapping.format_name = "cnipa-xlsx" if file_format == "xlsx" else "cnipa-csv"
     elif {"申请摘要", "国省代码", "授权公告号"} <= keys:
@@ -145,9 +123,3 @@ class PatentRecord:
     pledge_count: int
     agency: str | None
     agent: str | None
-
-    def content(self) -> dict[str, Any]:
-        """The stored fields (everything but the row number), for hashing and writing."""
-        data = dict(self.__dict__)
-        data.pop("row")
-        return data

@@ -1,0 +1,189 @@
+"""The import workflow shared by patents, enterprises and trademarks.
+
+One database transaction per file. Rows are parsed and checked in chunks; once
+any row has an error nothing more is written, and the transaction is rolled
+back at the end, so a file either lands whole or leaves the database as it was.
+Records are keyed (application number, credit code, …) and carry a hash of
+their normalised content, so importing the same file again changes nothing.
+A failed attempt is still recorded as an ImportBatch, so the history shows it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+from ipbureau.audit import service as audit
+from ipbureau.database.core import utcnow
+from ipbureau.enums import Dataset
+from ipbureau.imports.columns import ColumnMap
+from ipbureau.imports.errors import FileRejected, ImportFailed, RowProblem
+from ipbureau.imports.models import ImportBatch
+from ipbureau.imports.readers import open_table
+
+CHUNK_ROWS = 1000
+MAX_PROBLEMS = 200
+ProgressCallback = Callable[[int, int], None]
+R = TypeVar("R")
+
+
+class RecordWriter(Protocol[R]):
+    inserted: int
+    updated: int
+    unchanged: int
+    changed_ids: list[int]
+
+    def write(self, records: list[R]) -> None: ...
+
+
+@dataclass
+class ImportSpec(Generic[R]):
+    kind: str  # patent | enterprise | trademark
+    noun: str  # 专利, for messages
+    # headers, file format -> column map, missing required labels
+    map_columns: Callable[[list[str], str], tuple[ColumnMap, list[str]]]
+    # Called once per import, before any row: raises FileRejected when the import cannot run.
+    prepare: Callable[[Session], Any]
+    # row number, row, column map, prepared context -> record or None, errors, warnings
+    parse_row: Callable[[int, dict[str, Any], ColumnMap, Any], tuple[R | None, list[RowProblem], list[RowProblem]]]
+    key: Callable[[R], str]
+    key_field: str
+    make_writer: Callable[[Session, int, Dataset, str], RecordWriter[R]]
+
+
+@dataclass
+class ImportResult:
+    batch_id: int
+    format: str
+    total_rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    duplicates_in_file: int
+    warnings: list[RowProblem] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+
+
+def content_hash(content: dict[str, Any]) -> str:
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def record_content(record: Any) -> dict[str, Any]:
+    """A record dataclass's stored fields: all but its row number."""
+    data = dict(record.__dict__)
+    data.pop("row", None)
+    return data
+
+
+def _save_failed_batch(session: Session, **fields: Any) -> int:
+    batch = ImportBatch(status="failed", finished_at=utcnow(), **fields)
+    session.add(batch)
+    session.commit()
+    return batch.id
+
+
+def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str, *, actor: Any | None = None,
+               dataset: Dataset = Dataset.REAL, progress: ProgressCallback | None = None) -> ImportResult:
+    """Import one file. Commits on success; on any error rolls back and raises.
+
+    Raises FileRejected when the file as a whole cannot be read, ImportFailed when
+    rows have errors (every problem found, up to MAX_PROBLEMS, with row and column).
+    """
+    digest = hashlib.sha256(data).hexdigest()
+    common = {"kind": spec.kind, "filename": filename[:255], "file_sha256": digest, "dataset": dataset.value,
+              "created_by": getattr(actor, "id", None)}
+    try:
+        table = open_table(data, filename)
+        cmap, missing = spec.map_columns(table.headers, table.format)
+        if missing:
+            shown = "、".join(h for h in table.headers if h)[:200]
+            raise FileRejected(f"缺少必需的列：{'、'.join(missing)}（表头为：{shown}）")
+        context = spec.prepare(session)
+    except FileRejected as exc:
+        session.rollback()
+        _save_failed_batch(session, detected_format="unknown", errors=[{"row": 0, "field": "文件", "message": str(exc)}],
+                           **common)
+        raise
+
+    batch = ImportBatch(status="running", detected_format=cmap.format_name, **common)
+    session.add(batch)
+    session.flush()
+    writer = spec.make_writer(session, batch.id, dataset, f"{cmap.format_name}:{filename}"[:255])
+
+    errors: list[RowProblem] = []
+    warnings: list[RowProblem] = []
+    seen: dict[str, tuple[int, str]] = {}
+    duplicates = 0
+    total = 0
+    chunk: list[R] = []
+    try:
+        for row_no, row in table.rows:
+            total += 1
+            record, row_errors, row_warnings = spec.parse_row(row_no, row, cmap, context)
+            errors += row_errors
+            if len(warnings) < MAX_PROBLEMS:
+                warnings += row_warnings
+            if record is not None:
+                key = spec.key(record)
+                row_digest = content_hash(record_content(record))
+                first = seen.get(key)
+                if first is None:
+                    seen[key] = (row_no, row_digest)
+                elif first[1] == row_digest:
+                    duplicates += 1
+                    warnings.append(RowProblem(row_no, cmap.label(spec.key_field), f"与第 {first[0]} 行完全相同，已跳过"))
+                    record = None
+                else:
+                    errors.append(RowProblem(row_no, cmap.label(spec.key_field),
+                                             f"{key} 与第 {first[0]} 行重复，但内容不同"))
+                    record = None
+            if record is not None and not errors:
+                chunk.append(record)
+            if len(chunk) >= CHUNK_ROWS:
+                writer.write(chunk)
+                chunk = []
+            if len(errors) >= MAX_PROBLEMS:
+                break
+            if progress and total % 500 == 0:
+                progress(total, table.total_rows)
+    except FileRejected as exc:
+        errors.append(RowProblem(0, "文件", str(exc)))
+
+    if errors:
+        session.rollback()
+        batch_id = _save_failed_batch(session, detected_format=cmap.format_name, total_rows=total,
+                                      errors=[e.as_dict() for e in errors],
+                                      warnings=[w.as_dict() for w in warnings[:MAX_PROBLEMS]], **common)
+        raise ImportFailed(errors, batch_id=batch_id, truncated=len(errors) >= MAX_PROBLEMS)
+    if total == 0:
+        session.rollback()
+        _save_failed_batch(session, detected_format=cmap.format_name,
+                           errors=[{"row": 0, "field": "文件", "message": "文件中没有数据行"}], **common)
+        raise FileRejected("文件中没有数据行")
+
+    writer.write(chunk)
+    batch.status = "succeeded"
+    batch.total_rows = total
+    batch.inserted = writer.inserted
+    batch.updated = writer.updated
+    batch.unchanged = writer.unchanged
+    batch.duplicates_in_file = duplicates
+    batch.warnings = [w.as_dict() for w in warnings[:MAX_PROBLEMS]]
+    batch.finished_at = utcnow()
+    audit.record(
+        session, actor=actor, action=f"{spec.kind}.import", entity_type="import_batch", entity_id=batch.id,
+        summary=f"导入{spec.noun}文件 {filename}：新增 {writer.inserted}，更新 {writer.updated}，未变 {writer.unchanged}",
+        changes={"inserted": writer.inserted, "updated": writer.updated, "unchanged": writer.unchanged},
+    )
+    session.commit()
+    if progress:
+        progress(total, total)
+    return ImportResult(batch_id=batch.id, format=cmap.format_name, total_rows=total, inserted=writer.inserted,
+                        updated=writer.updated, unchanged=writer.unchanged, duplicates_in_file=duplicates,
+                        warnings=warnings, changed_ids=writer.changed_ids)
