@@ -40,11 +40,19 @@ def load_reference(force_ipc: bool = typer.Option(False, help="Reload the IPC ta
 def import_file(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or XLSX export"),
     dataset: Dataset = typer.Option(Dataset.REAL, help="real or demo"),
+    kind: str = typer.Option("patent", help="patent | enterprise | trademark"),
 ) -> None:
-    """Import a patent export file (transactional, idempotent), with a progress bar."""
+    """Import a file of patents, enterprises or trademarks (transactional, idempotent), with a progress bar."""
     from ipbureau.database.core import get_sessionmaker
     from ipbureau.imports.errors import FileRejected, ImportFailed
-    from ipbureau.patents.flows import import_patents
+    from ipbureau.imports.kinds import ImportKind
+    from ipbureau.imports.kinds import run as run_import_of_kind
+
+    try:
+        import_kind = ImportKind(kind)
+    except ValueError:
+        console.print(f"[red]未知的数据种类“{kind}”：应为 patent、enterprise 或 trademark[/red]")
+        raise typer.Exit(code=2) from None
 
     data = path.read_bytes()
     session = get_sessionmaker()()
@@ -56,7 +64,7 @@ def import_file(
             progress.update(task, completed=done, total=max(total, done))
 
         try:
-            result = import_patents(session, data, path.name, dataset=dataset, progress=report)
+            result = run_import_of_kind(import_kind, session, data, path.name, dataset=dataset, progress=report)
         except ImportFailed as exc:
             progress.stop()
             console.print(f"[red]导入失败，未写入任何记录（{len(exc.problems)} 处问题{'，仅列出前若干处' if exc.truncated else ''}）：[/red]")

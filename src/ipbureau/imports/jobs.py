@@ -13,6 +13,8 @@ from typing import Any
 
 from ipbureau.database.core import get_sessionmaker
 from ipbureau.imports.errors import FileRejected, ImportFailed
+from ipbureau.imports.kinds import ImportKind
+from ipbureau.imports.kinds import run as run_import_of_kind
 
 
 @dataclass
@@ -38,18 +40,17 @@ def get_job(job_id: str) -> ImportJob | None:
     return _jobs.get(job_id)
 
 
-def start_patent_import(data: bytes, filename: str, actor_id: int | None, dataset: Any) -> ImportJob:
+def start_import(kind: ImportKind, data: bytes, filename: str, actor_id: int | None, dataset: Any) -> ImportJob:
     job = ImportJob(id=uuid.uuid4().hex, filename=filename)
     with _lock:
         _jobs[job.id] = job
-    thread = threading.Thread(target=_run, args=(job, data, filename, actor_id, dataset), daemon=True)
+    thread = threading.Thread(target=_run, args=(job, kind, data, filename, actor_id, dataset), daemon=True)
     thread.start()
     return job
 
 
-def _run(job: ImportJob, data: bytes, filename: str, actor_id: int | None, dataset: Any) -> None:
+def _run(job: ImportJob, kind: ImportKind, data: bytes, filename: str, actor_id: int | None, dataset: Any) -> None:
     from ipbureau.auth.models import User
-    from ipbureau.patents.flows import import_patents
 
     job.state = "running"
     session = get_sessionmaker()()
@@ -59,7 +60,7 @@ def _run(job: ImportJob, data: bytes, filename: str, actor_id: int | None, datas
         def progress(done: int, total: int) -> None:
             job.done, job.total = done, max(total, done)
 
-        result = import_patents(session, data, filename, actor=actor, dataset=dataset, progress=progress)
+        result = run_import_of_kind(kind, session, data, filename, actor=actor, dataset=dataset, progress=progress)
         job.batch_id = result.batch_id
         job.state = "succeeded"
         job.message = f"导入完成：共 {result.total_rows} 行，新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}"

@@ -13,7 +13,8 @@ from ipbureau.enums import Dataset
 from ipbureau.imports import jobs, service
 from ipbureau.imports.errors import FileRejected, ImportFailed
 from ipbureau.imports.models import ImportBatchRead
-from ipbureau.patents.flows import import_patents
+from ipbureau.imports.kinds import ImportKind
+from ipbureau.imports.kinds import run as run_import_of_kind
 from ipbureau.web.templating import forget_demo_flag, render
 from ipbureau.web.uploads import read_limited
 
@@ -23,20 +24,22 @@ router = APIRouter()
 @router.get("/imports", include_in_schema=False)
 def imports_page(request: Request, db: Session = Depends(get_db), _user: User = Depends(require_staff)):
     batches, total = service.list_batches(db)
-    return render(request, "imports.html", {"batches": batches, "total": total,
+    return render(request, "imports.html", {"batches": batches, "total": total, "kinds": ImportKind.choices(),
                                             "max_mb": get_settings().max_upload_mb}, db=db)
 
 
 @router.post("/imports", include_in_schema=False)
 async def imports_upload(request: Request, file: UploadFile = File(...), dataset: str = Form("real"),
+                         kind: ImportKind = Form(ImportKind.PATENT),
                          db: Session = Depends(get_db), user: User = Depends(require_staff)):
     try:
         data = await read_limited(file, get_settings().max_upload_bytes)
     except FileRejected as exc:
         batches, total = service.list_batches(db)
         return render(request, "imports.html", {"batches": batches, "total": total, "error": str(exc),
-                                                "max_mb": get_settings().max_upload_mb}, db=db, status_code=413)
-    job = jobs.start_patent_import(data, file.filename or "upload", user.id, Dataset(dataset))
+                                                "kinds": ImportKind.choices(), "max_mb": get_settings().max_upload_mb},
+                      db=db, status_code=413)
+    job = jobs.start_import(kind, data, file.filename or "upload", user.id, Dataset(dataset))
     forget_demo_flag()
     return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)
 
@@ -71,13 +74,18 @@ def api_batches(db: Session = Depends(get_db), _user: User = Depends(require_sta
     return {"total": total, "items": [ImportBatchRead.model_validate(b).model_dump(mode="json") for b in batches]}
 
 
-@router.post("/api/imports/patents", tags=["数据导入"])
-async def api_import_patents(file: UploadFile = File(...), dataset: Dataset = Form(Dataset.REAL),
-                             db: Session = Depends(get_db), user: User = Depends(require_staff)):
-    """Import a patent export (CSV or XLSX) synchronously; 422 lists every problem by row and column."""
+@router.post("/api/imports/{kind}", tags=["数据导入"])
+async def api_import(kind: ImportKind, file: UploadFile = File(...), dataset: Dataset = Form(Dataset.REAL),
+                     db: Session = Depends(get_db), user: User = Depends(require_staff)):
+    """Import a file of patents, enterprises or trademarks (CSV or XLSX) synchronously.
+
+    All or nothing: 422 lists every problem by row and column and nothing is written.
+    Importing the same file again changes nothing (the counts say so).
+    """
     try:
         data = await read_limited(file, get_settings().max_upload_bytes)
-        result = await run_in_threadpool(import_patents, db, data, file.filename or "upload", actor=user, dataset=dataset)
+        result = await run_in_threadpool(run_import_of_kind, kind, db, data, file.filename or "upload", actor=user,
+                                         dataset=dataset)
     except ImportFailed as exc:
         return JSONResponse(status_code=422, content={"detail": str(exc), "batch_id": exc.batch_id,
                                                       "problems": [p.as_dict() for p in exc.problems]})

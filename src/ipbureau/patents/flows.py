@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ipbureau.database.core import utcnow
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
+from ipbureau.imports.cells import district_from_cell
 from ipbureau.imports.columns import ColumnMap
 from ipbureau.imports.errors import FileRejected, RowProblem
 from ipbureau.imports.readers import parse_count, parse_date, split_names, text_or_none
@@ -46,19 +47,6 @@ class _RowContext:
     ipc: IpcValidator
     districts_by_name: dict[str, str]
     today: date
-
-
-def _district_from_cell(value: Any, ctx: _RowContext) -> tuple[str | None, str | None]:
-    """An explicit district cell: a Tianjin district name or code, else an error."""
-    text = text_or_none(value)
-    if text is None:
-        return None, None
-    if text in ctx.districts_by_name.values():
-        return text, None
-    for name, code in ctx.districts_by_name.items():
-        if text in (name, name.removesuffix("区"), f"天津市{name}"):
-            return code, None
-    return None, f"未知的区“{text}”：应为天津市 16 个区之一（如 滨海新区 或 120116）"
 
 
 def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContext) -> tuple[PatentRecord | None, list[RowProblem], list[RowProblem]]:
@@ -152,7 +140,7 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
 
     address = text_or_none(cmap.value(row, "address"))
     resolved = resolve_address(address)
-    district_code, district_error = _district_from_cell(cmap.value(row, "district"), ctx)
+    district_code, district_error = district_from_cell(cmap.value(row, "district"), ctx.districts_by_name)
     if district_error:
         err("district", district_error)
     if district_code is None:
