@@ -1,12 +1,56 @@
-"""Patent search service: the index behind one interface, usage counts."""
+"""Patent search service: the index behind one interface, usage counts.
+
+The index (``search.index``) answers which patents match and in what order; the
+database stays the source of every value shown, so a page's rows are loaded
+by id after the search and highlighted here.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+import html
+import io
+import re
+import time
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any, Literal
 
-from sqlalchemy.orm import Session
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
-from ipbureau.search.models import SearchUsage
+from ipbureau.enums import Dataset
+from ipbureau.patents import service as patents
+from ipbureau.patents.enums import LegalStatus, PatentType
+from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no
+from ipbureau.reference.ipc import IpcFormatError, ipc_prefixes, normalise_ipc
+from ipbureau.reference.service import district_map
+from ipbureau.search.index import IndexDoc, IndexQuery, date_key, get_index, tokenize
+from ipbureau.search.models import PatentQuery, SearchHit, SearchPage, SearchUsage
+
+__all__ = ["SearchInputError", "SearchUsage", "export", "index_patents", "record_usage", "reindex_all",
+           "remove_patents", "search"]
+
+INDEX_CHUNK = 500
+REINDEX_BATCH = 2000
+MAX_PAGE_SIZE = 100
+EXPORT_LIMIT = 5000
+ABSTRACT_WINDOW = 160
+# Characters of context kept before the first match in an abstract excerpt.
+ABSTRACT_LEAD = 40
+
+PUBLICATION_NO_RE = re.compile(r"^CN\d{7,10}[A-Z]\d?$")
+MAIN_GROUP_RE = re.compile(r"^[A-H]\d{2}[A-Z]\d{1,4}$")
+
+EXPORT_HEADERS = ("申请号", "公开（公告）号", "专利类型", "名称", "申请人", "主分类号", "分类号", "申请日", "授权公告日",
+                  "法律状态", "所属区", "数据类别", "摘要")
+
+
+class SearchInputError(ValueError):
+    """A query the user must correct; the message is shown as is (zh-CN)."""
 
 
 def record_usage(session: Session, user: Any | None, kind: str, *, query_text: str | None = None,
@@ -14,3 +58,299 @@ def record_usage(session: Session, user: Any | None, kind: str, *, query_text: s
     """Count one use of the information service (search, export or record view)."""
     session.add(SearchUsage(user_id=getattr(user, "id", None), kind=kind, query_text=(query_text or "")[:500] or None,
                             filters=filters or None, result_count=result_count))
+
+
+# -- indexing -------------------------------------------------------------------
+
+
+def _joined(text: str | None) -> str:
+    return " ".join(tokenize(text))
+
+
+def _ipc_prefix_set(codes: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(p for code in codes for p in ipc_prefixes(code)))
+
+
+def _doc(patent_id: int, application_no: str, publication_no: str | None, title: str, abstract: str | None,
+         claims: str | None, applicants: Sequence[str], patent_type: str, legal_status: str, district_code: str | None,
+         dataset: str, ipc_codes: Sequence[str], filing_date: date | None, grant_date: date | None) -> IndexDoc:
+    return IndexDoc(
+        id=patent_id, application_no=application_no, publication_no=publication_no, title=_joined(title),
+        abstract=_joined(abstract), claims=_joined(claims), applicants=" ".join(_joined(a) for a in applicants),
+        patent_type=str(patent_type), legal_status=str(legal_status), district_code=district_code, dataset=str(dataset),
+        ipc_prefixes=_ipc_prefix_set(ipc_codes), filing=date_key(filing_date), grant=date_key(grant_date),
+    )
+
+
+def _doc_from_patent(p: Patent) -> IndexDoc:
+    return _doc(p.id, p.application_no, p.publication_no, p.title, p.abstract, p.claims, p.applicant_names,
+                p.patent_type, p.legal_status, p.district_code, p.dataset, p.ipc_list, p.filing_date, p.grant_date)
+
+
+def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start:start + size])
+
+
+def index_patents(session: Session, patent_ids: Sequence[int]) -> int:
+    """Add or replace these patents in the index; ids no longer in the database are removed."""
+    ids = list(dict.fromkeys(patent_ids))
+    docs: list[IndexDoc] = []
+    found: set[int] = set()
+    for chunk in _chunks(ids, INDEX_CHUNK):
+        rows = session.scalars(
+            select(Patent).where(Patent.id.in_(chunk))
+            .options(selectinload(Patent.applicants), selectinload(Patent.ipc_codes))
+        ).all()
+        for patent in rows:
+            found.add(patent.id)
+            docs.append(_doc_from_patent(patent))
+    return get_index().write(docs, delete_ids=[i for i in ids if i not in found])
+
+
+def remove_patents(patent_ids: Sequence[int]) -> None:
+    get_index().write(delete_ids=list(patent_ids))
+
+
+_REINDEX_COLUMNS = (Patent.id, Patent.application_no, Patent.publication_no, Patent.title, Patent.abstract,
+                    Patent.claims, Patent.patent_type, Patent.legal_status, Patent.district_code, Patent.dataset,
+                    Patent.filing_date, Patent.grant_date)
+
+
+def _reindex_batches(session: Session, batch_size: int) -> Iterator[list[IndexDoc]]:
+    """Keyset-paged plain rows plus two child queries per batch: no ORM objects, no per-row queries."""
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(*_REINDEX_COLUMNS).where(Patent.id > last_id).order_by(Patent.id).limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        low, high = rows[0].id, rows[-1].id
+        applicants: dict[int, list[str]] = {}
+        for pid, name in session.execute(
+            select(PatentApplicant.patent_id, PatentApplicant.name)
+            .where(PatentApplicant.patent_id.between(low, high)).order_by(PatentApplicant.patent_id, PatentApplicant.position)
+        ):
+            applicants.setdefault(pid, []).append(name)
+        ipcs: dict[int, list[str]] = {}
+        for pid, code in session.execute(
+            select(PatentIpc.patent_id, PatentIpc.code)
+            .where(PatentIpc.patent_id.between(low, high)).order_by(PatentIpc.patent_id, PatentIpc.position)
+        ):
+            ipcs.setdefault(pid, []).append(code)
+        yield [
+            _doc(r.id, r.application_no, r.publication_no, r.title, r.abstract, r.claims, applicants.get(r.id, ()),
+                 r.patent_type, r.legal_status, r.district_code, r.dataset, ipcs.get(r.id, ()), r.filing_date, r.grant_date)
+            for r in rows
+        ]
+        last_id = high
+
+
+def reindex_all(session: Session, *, batch_size: int = REINDEX_BATCH) -> int:
+    """Rebuild the whole index from the database; searches see the old index until the commit."""
+    total = 0
+    with get_index().bulk_writer() as writer:
+        for docs in _reindex_batches(session, batch_size):
+            writer.add(docs)
+            total += len(docs)
+    return total
+
+
+# -- querying -------------------------------------------------------------------
+
+
+def _ipc_filter(raw: str) -> str:
+    text = re.sub(r"\s+", "", raw).upper().replace("／", "/")
+    if MAIN_GROUP_RE.match(text):
+        # "H04N5" means the main group H04N5/00 and everything under it.
+        text += "/00"
+    try:
+        return normalise_ipc(text)
+    except IpcFormatError:
+        raise SearchInputError(f"IPC 分类号“{raw}”格式不正确（应如 H04N、H04N5/00 或 H04N5/225）") from None
+
+
+def _exact_number(q: str) -> tuple[str, str] | None:
+    """An application or publication number typed as the query: (index field, value)."""
+    compact = re.sub(r"[\s\u3000]", "", q).upper()
+    if not re.search(r"\d{7}", compact):
+        return None
+    try:
+        return "application_no", normalise_application_no(compact)
+    except ApplicationNumberError:
+        pass
+    if PUBLICATION_NO_RE.match(compact):
+        return "publication_no", compact
+    return None
+
+
+def _check_range(label: str, low: date | None, high: date | None) -> tuple[int | None, int | None] | None:
+    if low is None and high is None:
+        return None
+    if low and high and low > high:
+        raise SearchInputError(f"{label}的起始日期 {low.isoformat()} 晚于截止日期 {high.isoformat()}")
+    return (date_key(low) if low else None, date_key(high) if high else None)
+
+
+def build_index_query(query: PatentQuery) -> tuple[IndexQuery, list[str]]:
+    """The index query for a user's query, and the words to highlight; SearchInputError if it cannot run."""
+    iq = IndexQuery()
+    words: list[str] = []
+    q = (query.q or "").strip()
+    if q:
+        number = _exact_number(q)
+        if number:
+            iq.terms[number[0]] = number[1]
+        else:
+            words = tokenize(q)
+            iq.words = words
+    for name in ("patent_type", "legal_status", "district_code", "dataset"):
+        value = getattr(query, name)
+        if value:
+            iq.terms[name] = str(value)
+    if query.ipc and query.ipc.strip():
+        iq.terms["ipc"] = _ipc_filter(query.ipc)
+    if query.applicant:
+        applicant_words = tokenize(query.applicant)
+        if applicant_words:
+            iq.required_words["applicants"] = applicant_words
+    for field_name, label, low, high in (("filing", "申请日", query.filing_from, query.filing_to),
+                                         ("grant", "授权公告日", query.grant_from, query.grant_to)):
+        bounds = _check_range(label, low, high)
+        if bounds:
+            iq.ranges[field_name] = bounds
+    return iq, words
+
+
+def has_criteria(query: PatentQuery) -> bool:
+    return any(v not in (None, "") for v in query.model_dump().values())
+
+
+def _filters_for_usage(query: PatentQuery) -> dict[str, Any]:
+    return {k: v for k, v in query.model_dump(mode="json", exclude={"q"}).items() if v not in (None, "")}
+
+
+def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    # Longest first, so "传感器" wins over "传感" at the same position.
+    unique = sorted(set(w for w in words if w), key=len, reverse=True)
+    return re.compile("|".join(re.escape(w) for w in unique), re.IGNORECASE) if unique else None
+
+
+def highlight(text: str | None, pattern: re.Pattern[str] | None) -> str:
+    """HTML-safe text with matches wrapped in <mark>.
+
+    Matching runs on the raw text and each piece is escaped on its own, so a word
+    like "amp" can never match inside an escape sequence such as "&amp;".
+    """
+    if not text:
+        return ""
+    if pattern is None:
+        return html.escape(text)
+    out: list[str] = []
+    pos = 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[pos:match.start()]))
+        out.append(f"<mark>{html.escape(match.group())}</mark>")
+        pos = match.end()
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def abstract_excerpt(text: str | None, pattern: re.Pattern[str] | None, width: int = ABSTRACT_WINDOW) -> str:
+    """About ``width`` characters around the first match, highlighted."""
+    if not text:
+        return ""
+    match = pattern.search(text) if pattern else None
+    start = max(0, match.start() - ABSTRACT_LEAD) if match else 0
+    start = max(0, min(start, len(text) - width))
+    end = min(len(text), start + width)
+    return ("…" if start else "") + highlight(text[start:end], pattern) + ("…" if end < len(text) else "")
+
+
+def search(session: Session, query: PatentQuery, page: int = 1, page_size: int = 20, *, user: Any | None = None,
+           record: bool = True) -> SearchPage:
+    """One page of results: by BM25 relevance when there are words, else newest filing date first.
+
+    Records one 'search' use unless ``record`` is false (the caller commits).
+    """
+    started = time.perf_counter()
+    iq, words = build_index_query(query)
+    page = max(1, page)
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    result = get_index().search(iq, offset=(page - 1) * page_size, limit=page_size)
+    scores = dict(zip(result.ids, result.scores, strict=True))
+    pattern = _pattern(words)
+    hits = [
+        SearchHit(
+            id=p.id, application_no=p.application_no, title=p.title, title_highlight=highlight(p.title, pattern),
+            abstract_highlight=abstract_excerpt(p.abstract, pattern), patent_type=p.patent_type,
+            applicants=p.applicant_names, ipc_main=p.ipc_main, district_code=p.district_code,
+            filing_date=p.filing_date, grant_date=p.grant_date, legal_status=p.legal_status, dataset=p.dataset,
+            score=scores[p.id],
+        )
+        for p in patents.get_many(session, result.ids)
+    ]
+    if record:
+        record_usage(session, user, "search", query_text=query.q, filters=_filters_for_usage(query),
+                     result_count=result.total)
+    return SearchPage(total=result.total, page=page, page_size=page_size, hits=hits,
+                      took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+
+# -- export ---------------------------------------------------------------------
+
+
+def _export_rows(session: Session, ids: list[int]) -> Iterator[list[Any]]:
+    districts = district_map(session)
+    for chunk in _chunks(ids, INDEX_CHUNK):
+        for p in patents.get_many(session, chunk):
+            yield [
+                p.application_no, p.publication_no, PatentType(p.patent_type).label, p.title, "；".join(p.applicant_names),
+                p.ipc_main, "；".join(p.ipc_list), p.filing_date, p.grant_date, LegalStatus(p.legal_status).label,
+                districts.get(p.district_code or "", ""), Dataset(p.dataset).label, p.abstract,
+            ]
+
+
+def _xlsx(rows: Iterator[list[Any]]) -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("专利检索结果")
+    sheet.append(list(EXPORT_HEADERS))
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                # Text beginning with "=" must stay text, not become a formula.
+                cell.data_type = "s"
+            elif isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            cells.append(cell)
+        sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _csv(rows: Iterator[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(EXPORT_HEADERS)
+    for row in rows:
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+    # The BOM makes Excel read the file as UTF-8 rather than the system's GBK.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def export(session: Session, query: PatentQuery, fmt: Literal["xlsx", "csv"], limit: int = EXPORT_LIMIT, *,
+           user: Any | None = None) -> bytes:
+    """The query's results (in search order, at most ``limit``) as an Excel or CSV file; records one 'export' use."""
+    if fmt not in ("xlsx", "csv"):
+        raise SearchInputError(f"不支持的导出格式“{fmt}”（可选 xlsx 或 csv）")
+    iq, _ = build_index_query(query)
+    result = get_index().search(iq, offset=0, limit=max(1, min(limit, EXPORT_LIMIT)))
+    rows = _export_rows(session, result.ids)
+    data = _xlsx(rows) if fmt == "xlsx" else _csv(rows)
+    record_usage(session, user, "export", query_text=query.q, filters={**_filters_for_usage(query), "format": fmt},
+                 result_count=len(result.ids))
+    return data
