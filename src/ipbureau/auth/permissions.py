@@ -90,9 +90,11 @@ async def verify_csrf(request: Request) -> None:
         raise CsrfFailed()
 
 
-def current_user(user: User | None = Depends(optional_user), _csrf: None = Depends(verify_csrf)) -> User:
+async def current_user(request: Request, user: User | None = Depends(optional_user)) -> User:
+    # Authentication first: a request without a login gets 401 / the login page, not a CSRF error.
     if user is None:
         raise LoginRequired()
+    await verify_csrf(request)
     return user
 
 

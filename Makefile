@@ -1,0 +1,55 @@
+# ipbureau developer tasks. `make demo` runs the site with demo data on
+# http://127.0.0.1:8000/ ; `make test` runs the whole suite on SQLite and on PostgreSQL.
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+IPBUREAU  := $(VENV)/bin/ipbureau
+STAMP     := $(VENV)/.installed
+PYTEST    := $(PY) -m pytest $(PYTEST_ARGS)
+
+.PHONY: demo test bench lint install
+
+install: $(STAMP)
+
+# The virtualenv: Python 3.11 where available, else the system python3.
+$(PY):
+	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
+
+# Reinstall only when pyproject.toml is newer than the last installation.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(IPBUREAU) migrate
+	$(IPBUREAU) load-reference
+	$(IPBUREAU) demo-data
+	$(IPBUREAU) serve --host 127.0.0.1 --port 8000
+
+# Both runs always happen; the target fails if either fails. The throwaway
+# PostgreSQL server is removed however the run ends.
+test: $(STAMP)
+	@scripts/ensure-system-deps.sh
+	@status=0; \
+	echo "== tests on SQLite =="; \
+	env -u IPBUREAU_TEST_DATABASE_URL $(PYTEST) || status=1; \
+	echo "== tests on PostgreSQL =="; \
+	if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ "$$CI" = "true" ]; then \
+		trap 'scripts/pg-test-server.sh stop' EXIT INT TERM; \
+		if scripts/pg-test-server.sh start; then \
+			IPBUREAU_TEST_DATABASE_URL="$$(scripts/pg-test-server.sh url)" $(PYTEST) || status=1; \
+		else \
+			status=1; \
+		fi; \
+	else \
+		echo "PostgreSQL is not installed: skipped (apt-get install postgresql)"; \
+	fi; \
+	if [ $$status -ne 0 ]; then echo "== make test: FAILED =="; else echo "== make test: passed on SQLite and PostgreSQL =="; fi; \
+	exit $$status
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+lint: $(STAMP)
+	$(PY) -m compileall -q src tests
