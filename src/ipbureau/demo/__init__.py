@@ -1,0 +1,1 @@
+"""Labelled demo data (dataset='demo'): ``ipbureau demo-data`` / ``generator.load_demo``."""
