@@ -182,12 +182,13 @@ def split_names(value: Any) -> list[str]:
     """Split a list of people or organisations: ';' '；' or '、' separated."""
     if value is None:
         return []
-    parts = re.split(r"[;；、\n]", str(value))
+    parts = re.split(r"[;；、\n]", str(value).replace("\x00", ""))
     return [p.strip() for p in parts if p.strip()]
 
 
 def text_or_none(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    # NUL bytes come from broken exports; PostgreSQL cannot store them in text.
+    text = str(value).replace("\x00", "").strip()
     return text or None

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,6 +39,15 @@ class PatentQuery(BaseModel):
     grant_from: date | None = None
     grant_to: date | None = None
     dataset: str | None = Field(default=None, pattern="^(real|demo)$")
+
+    @field_validator("q", "ipc", "applicant", "district_code", mode="before")
+    @classmethod
+    def _drop_control_characters(cls, value: object) -> object:
+        # NUL and other control characters are never meaningful in a query, and PostgreSQL
+        # refuses NUL in text (the query is also kept in the usage log).
+        if isinstance(value, str):
+            return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+        return value
 
 
 class SearchHit(BaseModel):

@@ -56,7 +56,8 @@ class SearchInputError(ValueError):
 def record_usage(session: Session, user: Any | None, kind: str, *, query_text: str | None = None,
                  filters: dict[str, Any] | None = None, result_count: int = 0) -> None:
     """Count one use of the information service (search, export or record view)."""
-    session.add(SearchUsage(user_id=getattr(user, "id", None), kind=kind, query_text=(query_text or "")[:500] or None,
+    query_text = (query_text or "").replace("\x00", "")[:500]
+    session.add(SearchUsage(user_id=getattr(user, "id", None), kind=kind, query_text=query_text or None,
                             filters=filters or None, result_count=result_count))
 
 
