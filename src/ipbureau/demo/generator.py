@@ -264,8 +264,12 @@ class PatentFactory:
     """Composes one realistic-looking demo patent row at a time."""
 
     def __init__(self, rng: random.Random, organisations: Sequence[Organisation], pools: dict[str, list[str]],
-                 as_of: date, avoid: set[str] | frozenset[str] = frozenset()) -> None:
+                 as_of: date, avoid: set[str] | frozenset[str] = frozenset(), expected_rows: int = 30000) -> None:
         self.rng = rng
+        # Serials run from 9,000,000 to 9,999,999 per year and type: the gap between
+        # consecutive numbers shrinks for big files (1M rows) so that they still fit.
+        busiest = max(expected_rows * max(w for _, w in TYPE_WEIGHTS) * max(YEAR_WEIGHTS) / sum(YEAR_WEIGHTS), 1)
+        self.max_gap = int(max(1, min(40, 1.6 * (9_999_999 - DEMO_SERIAL_BASE) / busiest - 1)))
         self.as_of = as_of
         self.avoid = avoid
         self.pools = pools
@@ -298,7 +302,9 @@ class PatentFactory:
     def application_no(self, year: int, patent_type: str) -> str:
         key = (year, TYPE_DIGITS[patent_type])
         while True:
-            serial = self.serials.get(key, DEMO_SERIAL_BASE) + self.rng.randint(1, 40)
+            serial = self.serials.get(key, DEMO_SERIAL_BASE) + self.rng.randint(1, self.max_gap)
+            if serial > 9_999_999:
+                raise ValueError(f"{year} 年演示申请号序号已用尽（每年每类最多约 100 万件）")
             self.serials[key] = serial
             number = make_application_no(year, key[1], serial)
             if number not in self.avoid:
@@ -488,7 +494,7 @@ def iter_patent_rows(rng: random.Random, n: int, *, organisations: Sequence[Orga
     if organisations is None:
         organisations = make_organisations(rng)
     pools = ipc_pools(ipc_codes if ipc_codes is not None else current_ipc_codes())
-    factory = PatentFactory(rng, organisations, pools, as_of or effective_as_of(), avoid)
+    factory = PatentFactory(rng, organisations, pools, as_of or effective_as_of(), avoid, expected_rows=n)
     for _ in range(n):
         yield factory.row()
 
