@@ -162,7 +162,10 @@ class _Writer:
             self.changed_ids.append(current.id)
             self.updated += 1
         if new_rows:
-            ids = self.session.scalars(insert(Enterprise).returning(Enterprise.id), new_rows).all()
+            # executemany then select: see patents.flows._Writer for why not INSERT … RETURNING.
+            self.session.execute(insert(Enterprise.__table__), new_rows)
+            ids = self.session.scalars(select(Enterprise.id).where(
+                Enterprise.credit_code.in_([r["credit_code"] for r in new_rows]))).all()
             self.changed_ids += list(ids)
             self.inserted += len(new_rows)
         self.session.flush()

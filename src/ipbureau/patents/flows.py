@@ -244,8 +244,11 @@ class _Writer:
         if new_rows:
             now = utcnow()
             values = [dict(self._columns(r, d), created_at=now, updated_at=now) for r, d in new_rows]
-            returned = self.session.execute(insert(Patent).returning(Patent.id, Patent.application_no), values).all()
-            ids = {number: pid for pid, number in returned}
+            # A plain executemany, then one query for the new ids: bulk INSERT … RETURNING
+            # degrades to one statement per row on SQLite (measured 6x slower).
+            self.session.execute(insert(Patent.__table__), values)
+            ids = dict(self.session.execute(select(Patent.application_no, Patent.id).where(
+                Patent.application_no.in_([r.application_no for r, _ in new_rows]))).all())
             for record, _ in new_rows:
                 pid = ids[record.application_no]
                 self.changed_ids.append(pid)

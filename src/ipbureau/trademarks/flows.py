@@ -174,7 +174,10 @@ class _Writer:
                 self.changed_ids.append(current.id)
                 self.updated += 1
         if new_rows:
-            self.changed_ids += list(self.session.scalars(insert(Trademark).returning(Trademark.id), new_rows).all())
+            # executemany then select: see patents.flows._Writer for why not INSERT … RETURNING.
+            self.session.execute(insert(Trademark.__table__), new_rows)
+            self.changed_ids += list(self.session.scalars(select(Trademark.id).where(
+                Trademark.application_no.in_([r["application_no"] for r in new_rows]))))
             self.inserted += len(new_rows)
         self.session.flush()
 
