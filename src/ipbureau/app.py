@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, HTTPException, Request
@@ -27,9 +29,19 @@ def _error_page(request: Request, status: int, title: str, message: str):
     return render(request, "error.html", {"title": title, "message": message}, status_code=status)
 
 
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # Load jieba's dictionary now rather than on the first search (about 0.7 s).
+    import jieba
+
+    jieba.initialize()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="ipbureau 天津市知识产权局业务与公共服务平台",
         version=__version__,
         docs_url=None,

@@ -22,7 +22,8 @@ GROUP_RE = re.compile(r"^([A-H]\d{2}[A-Z])(\d{1,4})/(\d{2,6})$")
 WIPO14_RE = re.compile(r"^([A-H]\d{2}[A-Z])(\d{4})(\d{6})$")
 # Edition/level suffix: "(2006.01)I", "(2006.01)", " [2006.01]", trailing "I"/"N".
 SUFFIX_RE = re.compile(r"\s*[\(\[（【]\s*\d{4}\.\d{2}\s*[\)\]）】]\s*[A-Z]?\s*$")
-EDITION_TAG_RE = re.compile(r"\s*\[\d{8}\]")
+# Edition tags, sometimes cut off by the source's line wraps ("[20250101" with no "]").
+EDITION_TAG_RE = re.compile(r"\s*\[\d{8}\]?")
 LIST_SEPARATORS_RE = re.compile(r"[;；,，\s]*[;；,，]\s*|\s{2,}|\n")
 
 

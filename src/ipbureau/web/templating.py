@@ -13,9 +13,28 @@ from sqlalchemy.orm import Session
 
 from ipbureau.auth.enums import STAFF_ROLES, Role
 from ipbureau.auth.permissions import csrf_token
-from ipbureau.enums import Dataset
+from ipbureau.enums import Dataset, LabelledEnum
+from ipbureau.patents.enums import LegalStatus, PatentType
 
 templates = Jinja2Templates(directory=str(resources.files("ipbureau.web").joinpath("templates")))
+
+
+def _enum_label(value: object, enum_class: type[LabelledEnum]) -> str:
+    """Label of a stored enum value (columns hold plain strings); unknown values as they are."""
+    try:
+        return enum_class(str(value)).label
+    except ValueError:
+        return str(value or "")
+
+
+def _chain_names() -> dict[str, str]:
+    from ipbureau.navigation.chains import load_chains
+
+    return {chain.code: chain.name for chain in load_chains()}
+
+
+templates.env.filters["label"] = _enum_label
+templates.env.globals.update(PatentType=PatentType, LegalStatus=LegalStatus, chain_names=_chain_names)
 
 # (path, label, roles that see it; None = every signed-in user)
 NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
