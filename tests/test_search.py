@@ -318,3 +318,13 @@ def test_search_page_renders_hits(client, users, own):
         # Opening the page without a query lists the newest records but is not counted as a search.
         usage = session.scalars(select(SearchUsage).where(SearchUsage.kind == "search")).all()
         assert [(u.query_text, u.result_count) for u in usage] == [("图像", 1)]
+
+
+def test_csv_export_defuses_formulas(db):
+    """A title starting with = must not become a formula when the CSV is opened in Excel."""
+    import_patents(db, _csv([f"{APP_IMAGE},=HYPERLINK(\"http://x\"),abstract,2021-03-01,H04N5/225,"
+                             f"天津光电科技有限公司,滨海新区,有权,2022-05-10,"]), "formula.csv")
+    data = service.export(db, PatentQuery(), "csv")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    titles = [row[rows[0].index("名称")] for row in rows[1:]]
+    assert titles == ["'=HYPERLINK(\"http://x\")"]

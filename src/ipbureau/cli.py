@@ -135,6 +135,23 @@ def reindex() -> None:
     console.print(f"检索索引已重建：{count} 件专利")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def bench(ctx: typer.Context) -> None:
+    """Run the benchmarks in the checkout's bench/ (arguments are passed on: --sizes, --queries, …)."""
+    import runpy
+    import sys
+
+    script = Path.cwd() / "bench" / "run.py"
+    if not script.exists():
+        console.print("[red]找不到 bench/run.py：请在代码仓库根目录运行 ipbureau bench[/red]")
+        raise typer.Exit(code=2)
+    sys.argv = [str(script), *ctx.args]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as done:
+        raise typer.Exit(code=int(done.code or 0)) from None
+
+
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
     """Serve the web application."""

@@ -333,12 +333,24 @@ def _xlsx(rows: Iterator[list[Any]]) -> bytes:
     return buffer.getvalue()
 
 
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    # A leading = + - @ would make Excel evaluate the cell as a formula (CSV injection):
+    # quote it with an apostrophe, as OWASP recommends.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
 def _csv(rows: Iterator[list[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_HEADERS)
     for row in rows:
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     # The BOM makes Excel read the file as UTF-8 rather than the system's GBK.
     return buffer.getvalue().encode("utf-8-sig")
 
