@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml | $(PY)
 demo: $(STAMP)
 	$(IPBUREAU) migrate
 	$(IPBUREAU) load-reference
+	$(IPBUREAU) load-plan
 	$(IPBUREAU) demo-data
 	$(IPBUREAU) serve --host 127.0.0.1 --port 8000
 

@@ -36,6 +36,29 @@ def load_reference(force_ipc: bool = typer.Option(False, help="Reload the IPC ta
     console.print(f"区划：新增 {districts} 条；IPC：载入 {ipc} 条（0 表示已载入）")
 
 
+@app.command("load-plan")
+def load_plan(
+    path: Path | None = typer.Argument(None, exists=True, dir_okay=False, readable=True,
+                                       help="YAML, XLSX or CSV plan file (default: the packaged 2023 plan)"),
+    year: int | None = typer.Option(None, help="Plan year (needed for XLSX/CSV files without a 年度 column)"),
+) -> None:
+    """Load a work plan (工作要点) with its targets; idempotent, all or nothing."""
+    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.workplan.flows import PlanFileError, load_plan_file
+
+    session = get_sessionmaker()()
+    try:
+        result = load_plan_file(session, path, None, year=year)
+    except PlanFileError as exc:
+        console.print(f"[red]工作要点文件有误，未载入任何内容（{len(exc.problems)} 处问题）：[/red]")
+        for problem in exc.problems:
+            console.print(f"  {problem}")
+        raise typer.Exit(code=1) from None
+    finally:
+        session.close()
+    console.print(result.summary())
+
+
 @app.command("import")
 def import_file(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True, help="CSV or XLSX export"),

@@ -8,6 +8,7 @@ from ipbureau.patents import models as patent_models  # noqa: F401
 from ipbureau.reference import models as reference_models  # noqa: F401
 from ipbureau.search import models as search_models  # noqa: F401
 from ipbureau.trademarks import models as trademark_models  # noqa: F401
+from ipbureau.workplan import models as workplan_models  # noqa: F401
 from ipbureau.database.core import Base
 
 metadata = Base.metadata
