@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
+from importlib import resources
+
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -9,17 +13,41 @@ from ipbureau.reference.address import district_names
 from ipbureau.reference.ipc import build_scheme, ipc_prefixes
 from ipbureau.reference.models import District, IpcCode
 
+CITY_CODE = "12"
+
+
+@lru_cache
+def census_population() -> dict[str, int]:
+    """Resident population at the 2020 census (7th national census), by district code and
+    "12" for the whole city; only the figures with a source (see data/SOURCES.md) are present."""
+    with resources.files("ipbureau.reference").joinpath("data/tianjin_population_2020.csv").open(encoding="utf-8") as f:
+        return {row["code"]: int(row["population"]) for row in csv.DictReader(f) if row["population"].strip()}
+
 
 def load_districts(session: Session) -> int:
-    """Insert Tianjin's 16 districts that are missing; existing rows (and populations) stay."""
-    present = set(session.scalars(select(District.code)))
+    """Insert Tianjin's 16 districts that are missing and fill an empty population from the
+    2020 census; existing rows and populations entered by staff stay."""
+    existing = {d.code: d for d in session.scalars(select(District))}
+    census = census_population()
     added = 0
     for code, name in district_names().items():
-        if code not in present:
-            session.add(District(code=code, name=name))
+        district = existing.get(code)
+        if district is None:
+            session.add(District(code=code, name=name, population=census.get(code)))
             added += 1
+        elif district.population is None and code in census:
+            district.population = census[code]
     session.flush()
     return added
+
+
+def city_population(session: Session) -> int | None:
+    """The city's population: the sum of the districts' when all 16 have one (staff may have
+    entered newer figures), else the 2020 census total."""
+    populations = list(session.scalars(select(District.population)))
+    if len(populations) == 16 and all(p is not None for p in populations):
+        return sum(populations)  # type: ignore[arg-type]
+    return census_population().get(CITY_CODE)
 
 
 def load_ipc(session: Session, *, force: bool = False) -> int:

@@ -1,0 +1,1 @@
+"""Statistics: the indicator catalogue, its computation, and the dashboard."""

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from ipbureau.enums import LabelledEnum
+
+
+class Subject(LabelledEnum):
+    """The records an indicator counts."""
+
+    PATENT = "patent"
+    TRADEMARK = "trademark"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"patent": "专利", "trademark": "商标"}
+
+
+class Measure(LabelledEnum):
+    """Flow: events within the period (授权量、申请量). Stock: what holds at the period's end (拥有量)."""
+
+    FLOW = "flow"
+    STOCK = "stock"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"flow": "期间量", "stock": "期末存量"}
+
+
+class YoyNote(LabelledEnum):
+    """Why a year-on-year growth rate is absent."""
+
+    ZERO_BASE = "zero base"  # the same period last year counted 0: growth is undefined
+    NO_DATA = "no data"  # the dataset does not cover last year's period (or last year's value is not computable)
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"zero base": "基期为零，不计算增速", "no data": "无上年同期数据"}
