@@ -69,9 +69,10 @@ def create_app() -> FastAPI:
     from ipbureau.trademarks.views import router as trademarks_router
     from ipbureau.web.docs import router as docs_router
     from ipbureau.web.pages import router as pages_router
+    from ipbureau.workplan.views import router as workplan_router
 
     for router in (auth_router, pages_router, patents_router, enterprises_router, trademarks_router, imports_router,
-                   reference_router, audit_router, docs_router, stats_router):
+                   reference_router, audit_router, docs_router, workplan_router, stats_router):
         app.include_router(router)
     try:
         from ipbureau.search.views import router as search_router
