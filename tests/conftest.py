@@ -134,7 +134,7 @@ def client(app):
 def enterprise(db):
     from ipbureau.enterprises.models import Enterprise
 
-    ent = Enterprise(credit_code="91120116MA05K0XX1A", name="天津测试科技有限公司", district_code="120116",
+    ent = Enterprise(credit_code="91120116MAHUXQEEXM", name="天津测试科技有限公司", district_code="120116",
                      contact_person="张三", contact_phone="022-12345678", tags=["高新技术企业"])
     db.add(ent)
     db.commit()

@@ -93,7 +93,7 @@ class IpcValidator:
             return IpcCheck(None, error=f"不是有效的 IPC 分类号：“{raw}”")
         if code in self.codes:
             if not self.codes[code]:
-                return IpcCheck(code, warning=f"分类号 {code} 仅见于旧版 IPC（现行版已改分）")
+                return IpcCheck(code, warning=f"分类号 {code} 不在现行中文版 IPC 中，仅见于 2020 版（可能已改分）")
             return IpcCheck(code)
         if code[:4] not in self.subclasses:
             return IpcCheck(None, error=f"IPC 中不存在小类 {code[:4]}（分类号“{raw}”）")

@@ -168,6 +168,14 @@ def build_scheme(cn_path: Path | None = None, en_path: Path | None = None) -> li
     entries: dict[str, SchemeEntry] = {}
     for code, level, parent, title_zh in read_chinese_scheme(cn_path):
         entries[code] = SchemeEntry(code, level, parent, title_zh, english.get(code), True)
+    # The Chinese source lacks a few subclass rows (C09D, F16D, …) whose groups it has:
+    # the subclass is current all the same, so add it, titled from the English edition.
+    for code in [c for c in entries if "/" in c]:
+        for ancestor in ipc_prefixes(code)[:3]:
+            if ancestor not in entries:
+                level = ipc_level(ancestor)
+                entries[ancestor] = SchemeEntry(ancestor, level, _parent_of(ancestor, level, None), None,
+                                                english.get(ancestor), True)
     for code, title_en in english.items():
         if code not in entries:
             level = ipc_level(code)
