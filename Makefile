@@ -49,8 +49,11 @@ test: $(STAMP)
 	if [ $$status -ne 0 ]; then echo "== make test: FAILED =="; else echo "== make test: passed on SQLite and PostgreSQL =="; fi; \
 	exit $$status
 
+# Import, index and search (bench/run.py), then the statistics dashboard (bench/stats.py).
+# Sizes: `make bench BENCH_ARGS="--sizes 100000 1000000"`.
 bench: $(STAMP)
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/stats.py
 
 lint: $(STAMP)
 	$(PY) -m compileall -q src tests
