@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipbureau.audit.models import AuditLog
+from ipbureau.database.core import paginate
 
 
 def _jsonable(value: Any) -> Any:
@@ -71,6 +72,4 @@ def list_entries(
         query = query.where(AuditLog.entity_id == entity_id)
     if actor_name:
         query = query.where(AuditLog.actor_name == actor_name)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(AuditLog.id.desc()).offset(offset).limit(limit)).all()
-    return list(rows), total
+    return paginate(session, query, AuditLog.id.desc(), offset=offset, limit=limit)

@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -100,3 +101,10 @@ def get_db() -> Iterator[Session]:
         yield session
     finally:
         session.close()
+
+
+def paginate(session: Session, query: Select, *order_by: Any, offset: int = 0, limit: int = 50) -> tuple[list[Any], int]:
+    """One page of a query's rows (in ``order_by`` order) and the total count of the unpaged query."""
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(*order_by).offset(offset).limit(limit)).all()
+    return list(rows), total

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
+from ipbureau.database.core import paginate
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.patents.models import PatentApplicant
 from ipbureau.trademarks.models import Trademark
@@ -33,9 +34,7 @@ def list_enterprises(session: Session, *, q: str | None = None, district_code: s
         from sqlalchemy import String, cast
 
         query = query.where(cast(Enterprise.tags, String).contains(f'"{tag}"'))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Enterprise.name).offset(offset).limit(limit)).all()
-    return list(rows), total
+    return paginate(session, query, Enterprise.name, offset=offset, limit=limit)
 
 
 def can_view_private(user: User, enterprise: Enterprise) -> bool:

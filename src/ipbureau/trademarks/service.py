@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ipbureau.database.core import paginate
 from ipbureau.trademarks.models import Trademark
 
 
@@ -21,6 +22,4 @@ def list_trademarks(session: Session, *, q: str | None = None, district_code: st
         query = query.where(Trademark.status == status)
     if dataset:
         query = query.where(Trademark.dataset == dataset)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.order_by(Trademark.filing_date.desc(), Trademark.id).offset(offset).limit(limit)).all()
-    return list(rows), total
+    return paginate(session, query, Trademark.filing_date.desc(), Trademark.id, offset=offset, limit=limit)
