@@ -10,12 +10,17 @@ from __future__ import annotations
 import csv
 import html
 import io
+import multiprocessing
+import os
 import re
 import time
+from collections import deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
 from typing import Any, Literal
 
+import jieba
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
@@ -118,8 +123,11 @@ _REINDEX_COLUMNS = (Patent.id, Patent.application_no, Patent.publication_no, Pat
                     Patent.filing_date, Patent.grant_date)
 
 
-def _reindex_batches(session: Session, batch_size: int) -> Iterator[list[IndexDoc]]:
-    """Keyset-paged plain rows plus two child queries per batch: no ORM objects, no per-row queries."""
+def _reindex_batches(session: Session, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Keyset-paged plain rows plus two child queries per batch: no ORM objects, no per-row queries.
+
+    Yields the arguments of ``_doc`` per patent (plain tuples, so they can go to worker processes).
+    """
     last_id = 0
     while True:
         rows = session.execute(
@@ -141,20 +149,49 @@ def _reindex_batches(session: Session, batch_size: int) -> Iterator[list[IndexDo
         ):
             ipcs.setdefault(pid, []).append(code)
         yield [
-            _doc(r.id, r.application_no, r.publication_no, r.title, r.abstract, r.claims, applicants.get(r.id, ()),
-                 r.patent_type, r.legal_status, r.district_code, r.dataset, ipcs.get(r.id, ()), r.filing_date, r.grant_date)
+            (r.id, r.application_no, r.publication_no, r.title, r.abstract, r.claims, applicants.get(r.id, ()),
+             r.patent_type, r.legal_status, r.district_code, r.dataset, ipcs.get(r.id, ()), r.filing_date, r.grant_date)
             for r in rows
         ]
         last_id = high
 
 
-def reindex_all(session: Session, *, batch_size: int = REINDEX_BATCH) -> int:
-    """Rebuild the whole index from the database; searches see the old index until the commit."""
+def _docs_of_batch(batch: list[tuple[Any, ...]]) -> list[IndexDoc]:
+    return [_doc(*args) for args in batch]
+
+
+def reindex_all(session: Session, *, batch_size: int = REINDEX_BATCH, workers: int | None = None) -> int:
+    """Rebuild the whole index from the database; searches see the old index until the commit.
+
+    jieba tokenisation is nearly all of the work and holds the GIL, so batches are
+    tokenised in worker processes (one per core by default; ``workers=1`` stays in
+    this process). Only the CLI and benchmarks call this; the web server indexes
+    imports in-process through ``index_patents``.
+    """
+    workers = workers or os.cpu_count() or 1
     total = 0
     with get_index().bulk_writer() as writer:
-        for docs in _reindex_batches(session, batch_size):
-            writer.add(docs)
-            total += len(docs)
+        batches = _reindex_batches(session, batch_size)
+        if workers == 1:
+            for batch in batches:
+                writer.add(_docs_of_batch(batch))
+                total += len(batch)
+            return total
+        jieba.initialize()  # once in the parent, inherited by the forked workers
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            pending: deque[Future[list[IndexDoc]]] = deque()
+            for batch in batches:
+                pending.append(pool.submit(_docs_of_batch, batch))
+                # Keep a few batches in flight: enough to keep every worker busy, not the whole table in memory.
+                while len(pending) > 2 * workers:
+                    docs = pending.popleft().result()
+                    writer.add(docs)
+                    total += len(docs)
+            while pending:
+                docs = pending.popleft().result()
+                writer.add(docs)
+                total += len(docs)
     return total
 
 
