@@ -328,3 +328,36 @@ def test_csv_export_defuses_formulas(db):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     titles = [row[rows[0].index("名称")] for row in rows[1:]]
     assert titles == ["'=HYPERLINK(\"http://x\")"]
+
+
+def test_province_and_chain_filters(db, own):
+    from ipbureau.navigation.chains import chain_by_code
+    from ipbureau.reference.models import IpcCode
+
+    chain = chain_by_code("jicheng_dianlu")
+    prefix = chain.all_ipc_prefixes()[0]
+    code = db.scalar(select(IpcCode.code).where(IpcCode.code.like(f"{prefix.split('/')[0]}%"), IpcCode.current,
+                                                IpcCode.level == "subgroup").order_by(IpcCode.code).limit(1))
+    chip = make_application_no(2022, 1, 77)
+    import_patents(db, _csv([f"{chip},一种芯片封装结构,芯片封装,2022-02-02,{code},天津芯片有限公司,西青区,有权,2023-01-01,"]),
+                   "chip.csv")
+    assert _apps(db, chain="jicheng_dianlu") == {chip}
+    # Every Tianjin applicant, whatever the district; the Beijing camera is left out.
+    tianjin = _apps(db, province_code="12")
+    assert chip in tianjin and APP_IMAGE in tianjin and APP_CAMERA not in tianjin
+    with pytest.raises(service.SearchInputError, match="产业链"):
+        service.search(db, PatentQuery(chain="no_such_chain"), record=False)
+
+
+def test_outdated_index_is_discarded_and_rebuilt(db, own, test_env):
+    from pathlib import Path
+
+    from ipbureau.search import index as index_module
+
+    folder = Path(test_env["IPBUREAU_SEARCH_INDEX_DIR"])
+    (folder / index_module.VERSION_FILE).write_text("0")
+    index_module._indexes.clear()  # a new process opening the directory
+    assert service.get_index().count() == 0
+    assert service.ensure_index_matches_database(db) == len(own)
+    assert _apps(db, q="混凝土") == {APP_MIXER}
+    assert service.ensure_index_matches_database(db) == 0

@@ -149,7 +149,7 @@ def test_chain_breakdown_counts_a_patent_in_every_chain_it_touches(db):
     assert rows["xinchuang"].value == 1 and rows["shengwu_yiyao"].value == 1 and rows["zhongyiyao"].value == 1
     assert rows["xinnengyuan"].value == 1 and rows["xinnengyuan"].previous_value == 1
     assert rows["jicheng_dianlu"].value == 0 and rows["jicheng_dianlu"].yoy_note == YoyNote.ZERO_BASE
-    assert rows["xinchuang"].record_count_url is None  # /search has no multi-prefix IPC filter
+    assert "chain=xinchuang" in rows["xinchuang"].record_count_url
     one = service.compute(db, "invention_grants", 2022, chain_code="zhongyiyao")
     assert one.value == 1
     with pytest.raises(service.StatsInputError):
@@ -330,3 +330,30 @@ def test_browser_dashboard_shows_figures_and_charts(page, db, users):  # noqa: F
     page.locator("#card-invention_grants a", has_text="查看记录").click()
     page.wait_for_url("**/search?**")
     assert "district_code=120111" in page.url and "grant_from=2022-01-01" in page.url
+
+
+def test_drilldown_lists_exactly_the_counted_records(db):
+    """Following a figure's link to /search finds as many records as the figure counts."""
+    from urllib.parse import parse_qsl, urlparse
+
+    from ipbureau.search import service as search_service
+    from ipbureau.search.models import PatentQuery
+
+    made = [
+        add_patent(db, granted=date(2022, 3, 1), ipc=("G06F21/62",)),
+        add_patent(db, granted=date(2022, 6, 1), district=XIQING, ipc=("A61K36/00",)),
+        add_patent(db, granted=date(2022, 7, 1), district=None, ipc=("G06F21/62",)),  # Tianjin, district unknown
+        add_patent(db, granted=date(2022, 8, 1), district=None, province="11"),  # Beijing: not counted
+        add_patent(db, granted=date(2021, 8, 1)),  # another year
+        add_patent(db, granted=date(2022, 9, 1), patent_type="utility_model"),
+    ]
+    db.commit()
+    search_service.index_patents(db, [p.id for p in made])
+    chain = next(r.chain_code for r in service.by_chain(db, "invention_grants", 2022) if r.value == 2)
+    for value in (service.compute(db, "invention_grants", 2022),
+                  service.compute(db, "invention_grants", 2022, district_code=BINHAI),
+                  service.compute(db, "invention_grants", 2022, chain_code=chain)):
+        params = dict(parse_qsl(urlparse(value.record_count_url).query))
+        found = search_service.search(db, PatentQuery(**params), page_size=100, record=False)
+        assert found.total == value.value
+    assert service.compute(db, "invention_grants", 2022).value == 3

@@ -20,8 +20,18 @@ def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
     from ipbureau.database.migrate import upgrade
 
+    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.search.service import ensure_index_matches_database
+
     upgrade()
     console.print("数据库结构已是最新")
+    session = get_sessionmaker()()
+    try:
+        indexed = ensure_index_matches_database(session)
+    finally:
+        session.close()
+    if indexed:
+        console.print(f"检索索引已按当前版本重建：{indexed} 件专利")
 
 
 @app.command("load-reference")
@@ -142,6 +152,38 @@ def demo_data(
 
     summary = load_demo(patents=patents, seed=seed, console=console)
     console.print(summary)
+
+
+@app.command()
+def whitepaper(
+    out: Path = typer.Option(..., help="Output file: .docx (Word) or .pdf"),
+    year: int | None = typer.Option(None, help="Year (default: the latest year whose grants reach December)"),
+    dataset: Dataset = typer.Option(Dataset.REAL, help="real or demo"),
+) -> None:
+    """Generate the annual white paper (知识产权发展状况白皮书) as Word or PDF."""
+    import time
+
+    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.stats import service
+    from ipbureau.stats import whitepaper as wp
+
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in wp.FORMATS:
+        console.print("[red]输出文件应以 .docx 或 .pdf 结尾[/red]")
+        raise typer.Exit(code=2)
+    started = time.perf_counter()
+    session = get_sessionmaker()()
+    try:
+        chosen = year if year is not None else service.default_year(session, dataset)
+        paper = wp.build(session, chosen, dataset=dataset)
+        content = wp.render(paper, fmt)
+    except (service.StatsInputError, wp.WhitePaperError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(code=1) from None
+    finally:
+        session.close()
+    out.write_bytes(content)
+    console.print(f"已生成 {paper.title}：{out}（{len(content):,} 字节，用时 {time.perf_counter() - started:.1f} s）")
 
 
 @app.command()

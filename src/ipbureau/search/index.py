@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,6 +34,11 @@ MAX_QUERY_TOKENS = 64
 MAX_TOKEN_CHARS = 60
 WRITER_HEAP_BYTES = 64_000_000
 NEWEST_ID_SPAN = 10_000_000_000
+
+# Bump when the schema or the tokenisation changes: an index written by another
+# version is discarded on open and rebuilt by `ipbureau migrate` (or `reindex`).
+SCHEMA_VERSION = "2"
+VERSION_FILE = "ipbureau-index-version"
 
 _NOT_A_WORD = re.compile(r"^[\W_]+$")
 _WRITE_LOCK = threading.Lock()
@@ -64,6 +70,7 @@ class IndexDoc:
     patent_type: str
     legal_status: str
     district_code: str | None
+    province_code: str | None
     dataset: str
     ipc_prefixes: list[str]
     filing: int
@@ -78,6 +85,8 @@ class IndexQuery:
     # Each word group must match (an applicant name split into words).
     required_words: dict[str, list[str]] = field(default_factory=dict)
     terms: dict[str, str] = field(default_factory=dict)
+    # The field must hold at least one of the values (an industry chain's IPC prefixes).
+    any_terms: dict[str, list[str]] = field(default_factory=dict)
     ranges: dict[str, tuple[int | None, int | None]] = field(default_factory=dict)
 
 
@@ -93,7 +102,8 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=TOKENIZER)
-    for name in ("application_no", "publication_no", "patent_type", "legal_status", "district_code", "dataset", "ipc"):
+    for name in ("application_no", "publication_no", "patent_type", "legal_status", "district_code", "province_code",
+                 "dataset", "ipc"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("filing", indexed=True, fast=True)
     builder.add_integer_field("grant", indexed=True, fast=True)
@@ -108,8 +118,15 @@ class PatentIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.schema = _schema()
+        version_file = path / VERSION_FILE
+        self.discarded_outdated = False
+        if (path / "meta.json").exists() and (
+                not version_file.exists() or version_file.read_text().strip() != SCHEMA_VERSION):
+            shutil.rmtree(path)
+            self.discarded_outdated = True
         path.mkdir(parents=True, exist_ok=True)
         self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        version_file.write_text(SCHEMA_VERSION)
         analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
                     .filter(tantivy.Filter.lowercase())
                     .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
@@ -137,6 +154,8 @@ class PatentIndex:
         out.add_text("legal_status", doc.legal_status)
         if doc.district_code:
             out.add_text("district_code", doc.district_code)
+        if doc.province_code:
+            out.add_text("province_code", doc.province_code)
         out.add_text("dataset", doc.dataset)
         for prefix in doc.ipc_prefixes:
             out.add_text("ipc", prefix)
@@ -199,6 +218,9 @@ class PatentIndex:
         for name, group in query.required_words.items():
             filters += [tantivy.Query.term_query(self.schema, name, w) for w in dict.fromkeys(group)]
         filters += [tantivy.Query.term_query(self.schema, name, value) for name, value in query.terms.items()]
+        for name, values in query.any_terms.items():
+            filters.append(tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, name, v)) for v in dict.fromkeys(values)]))
         for name, (low, high) in query.ranges.items():
             # 0 stands for an unknown date, which no date range includes.
             filters.append(tantivy.Query.range_query(self.schema, name, tantivy.FieldType.Integer,

@@ -33,6 +33,8 @@ class PatentQuery(BaseModel):
     ipc: str | None = Field(default=None, max_length=16, description="IPC 前缀，如 H04N 或 H04N5/00")
     applicant: str | None = Field(default=None, max_length=200)
     district_code: str | None = Field(default=None, max_length=6)
+    province_code: str | None = Field(default=None, pattern=r"^\d{2}$", description="申请人所在省级行政区代码，天津为 12")
+    chain: str | None = Field(default=None, max_length=32, description="重点产业链代码（navigation/data/industry_chains.yaml）")
     legal_status: LegalStatus | None = None
     filing_from: date | None = None
     filing_to: date | None = None

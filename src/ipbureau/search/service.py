@@ -23,10 +23,11 @@ from typing import Any, Literal
 import jieba
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ipbureau.enums import Dataset
+from ipbureau.navigation.chains import chain_by_code
 from ipbureau.patents import service as patents
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
@@ -79,18 +80,21 @@ def _ipc_prefix_set(codes: Sequence[str]) -> list[str]:
 
 def _doc(patent_id: int, application_no: str, publication_no: str | None, title: str, abstract: str | None,
          claims: str | None, applicants: Sequence[str], patent_type: str, legal_status: str, district_code: str | None,
-         dataset: str, ipc_codes: Sequence[str], filing_date: date | None, grant_date: date | None) -> IndexDoc:
+         province_code: str | None, dataset: str, ipc_codes: Sequence[str], filing_date: date | None,
+         grant_date: date | None) -> IndexDoc:
     return IndexDoc(
         id=patent_id, application_no=application_no, publication_no=publication_no, title=_joined(title),
         abstract=_joined(abstract), claims=_joined(claims), applicants=" ".join(_joined(a) for a in applicants),
-        patent_type=str(patent_type), legal_status=str(legal_status), district_code=district_code, dataset=str(dataset),
+        patent_type=str(patent_type), legal_status=str(legal_status), district_code=district_code,
+        province_code=province_code, dataset=str(dataset),
         ipc_prefixes=_ipc_prefix_set(ipc_codes), filing=date_key(filing_date), grant=date_key(grant_date),
     )
 
 
 def _doc_from_patent(p: Patent) -> IndexDoc:
     return _doc(p.id, p.application_no, p.publication_no, p.title, p.abstract, p.claims, p.applicant_names,
-                p.patent_type, p.legal_status, p.district_code, p.dataset, p.ipc_list, p.filing_date, p.grant_date)
+                p.patent_type, p.legal_status, p.district_code, p.province_code, p.dataset, p.ipc_list, p.filing_date,
+                p.grant_date)
 
 
 def _chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
@@ -119,7 +123,8 @@ def remove_patents(patent_ids: Sequence[int]) -> None:
 
 
 _REINDEX_COLUMNS = (Patent.id, Patent.application_no, Patent.publication_no, Patent.title, Patent.abstract,
-                    Patent.claims, Patent.patent_type, Patent.legal_status, Patent.district_code, Patent.dataset,
+                    Patent.claims, Patent.patent_type, Patent.legal_status, Patent.district_code, Patent.province_code,
+                    Patent.dataset,
                     Patent.filing_date, Patent.grant_date)
 
 
@@ -150,7 +155,8 @@ def _reindex_batches(session: Session, batch_size: int) -> Iterator[list[tuple[A
             ipcs.setdefault(pid, []).append(code)
         yield [
             (r.id, r.application_no, r.publication_no, r.title, r.abstract, r.claims, applicants.get(r.id, ()),
-             r.patent_type, r.legal_status, r.district_code, r.dataset, ipcs.get(r.id, ()), r.filing_date, r.grant_date)
+             r.patent_type, r.legal_status, r.district_code, r.province_code, r.dataset, ipcs.get(r.id, ()), r.filing_date,
+             r.grant_date)
             for r in rows
         ]
         last_id = high
@@ -243,10 +249,17 @@ def build_index_query(query: PatentQuery) -> tuple[IndexQuery, list[str]]:
         else:
             words = tokenize(q)
             iq.words = words
-    for name in ("patent_type", "legal_status", "district_code", "dataset"):
+    for name in ("patent_type", "legal_status", "district_code", "province_code", "dataset"):
         value = getattr(query, name)
         if value:
             iq.terms[name] = str(value)
+    if query.chain:
+        chain = chain_by_code(query.chain)
+        if chain is None:
+            raise SearchInputError(f"未知的产业链“{query.chain}”")
+        # Index terms hold every code's subclass, main group and the code itself, so a
+        # chain's prefixes (subclasses or main groups) match as plain terms.
+        iq.any_terms["ipc"] = [_ipc_filter(prefix) for prefix in chain.all_ipc_prefixes()]
     if query.ipc and query.ipc.strip():
         iq.terms["ipc"] = _ipc_filter(query.ipc)
     if query.applicant:
@@ -404,3 +417,17 @@ def export(session: Session, query: PatentQuery, fmt: Literal["xlsx", "csv"], li
     record_usage(session, user, "export", query_text=query.q, filters={**_filters_for_usage(query), "format": fmt},
                  result_count=len(result.ids))
     return data
+
+
+def ensure_index_matches_database(session: Session) -> int:
+    """Rebuild the index when it is of an older schema or misses patents; returns how many were indexed.
+
+    Run by ``ipbureau migrate``, so an upgrade brings the index along with the database.
+    """
+    index = get_index()
+    in_database = session.scalar(select(func.count()).select_from(Patent)) or 0
+    if not index.discarded_outdated and index.count() == in_database:
+        return 0
+    indexed = reindex_all(session)
+    index.discarded_outdated = False
+    return indexed

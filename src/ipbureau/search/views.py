@@ -28,7 +28,7 @@ from ipbureau.web.templating import render
 router = APIRouter()
 
 FIELD_LABELS = {
-    "q": "检索词", "patent_type": "专利类型", "ipc": "IPC 分类号", "applicant": "申请人", "district_code": "所属区",
+    "q": "检索词", "patent_type": "专利类型", "ipc": "IPC 分类号", "applicant": "申请人", "district_code": "所属区", "province_code": "申请人所在地", "chain": "产业链",
     "legal_status": "法律状态", "filing_from": "申请日（起）", "filing_to": "申请日（止）", "grant_from": "授权公告日（起）",
     "grant_to": "授权公告日（止）", "dataset": "数据类别", "page": "页码", "page_size": "每页条数", "fmt": "导出格式",
 }

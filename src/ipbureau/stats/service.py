@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import IndustryChain, chain_by_code, load_chains
 from ipbureau.patents.enums import PatentType
+from ipbureau.reference.address import TIANJIN_PROVINCE
 from ipbureau.reference.models import District
 from ipbureau.reference.service import CITY_CODE, city_population, district_map
 from ipbureau.stats.catalogue import (
@@ -201,11 +202,14 @@ def yoy(current: int | float | None, previous: int | float | None) -> tuple[floa
 
 def drilldown_url(defn: IndicatorDef, start: date, end: date, *, dataset: str, district_code: str | None,
                   chain_code: str | None, today: date | None = None) -> str | None:
-    """A /search URL listing exactly the counted records, or None when its filters cannot say it:
-    the search page has no "Tianjin applicant" (province) filter and no multi-prefix IPC filter,
-    so only district figures without a chain drill down; "valid at end" only for a period that
-    ends today or later (the search filters on the current legal status)."""
-    if defn.drilldown is None or not district_code or chain_code:
+    """A /search URL listing exactly the counted records, or None when its filters cannot say it.
+
+    The search filters match the indicator's conditions: applicant in Tianjin (province 12)
+    or in the district, the industry chain by the same IPC prefixes, the grant-date range.
+    "Valid at end" drills down only for a period that ends today or later, since the search
+    filters on the current legal status.
+    """
+    if defn.drilldown is None:
         return None
     params = {"patent_type": PatentType.INVENTION.value}
     if defn.drilldown == "grant":
@@ -214,7 +218,13 @@ def drilldown_url(defn: IndicatorDef, start: date, end: date, *, dataset: str, d
         if end < (today or date.today()):
             return None
         params.update(legal_status="valid", grant_to=end.isoformat())
-    params.update(district_code=district_code, dataset=dataset)
+    if district_code:
+        params["district_code"] = district_code
+    else:
+        params["province_code"] = TIANJIN_PROVINCE
+    if chain_code:
+        params["chain"] = chain_code
+    params["dataset"] = dataset
     return f"/search?{urlencode(params)}"
 
 
