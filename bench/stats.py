@@ -6,6 +6,9 @@ A fresh database (SQLite in a temporary directory unless --database-url is given
 tables are DROPPED), a generated CNIPR-style CSV of --size patents imported as demo data
 (as bench/run.py does, without the search index), then ``stats.service.dashboard`` for the
 city and for 滨海新区, timed --runs times after one warm-up. Prints seconds.
+
+With --whitepaper, also the annual white paper (stats/whitepaper.py) of that year: the
+content model (every query) and the Word and PDF files with their charts, timed apart.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--whitepaper", action="store_true", help="also time white paper generation")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
@@ -58,8 +62,29 @@ def main(argv: list[str] | None = None) -> int:
                 times.append(time.perf_counter() - started)
             print(f"统计看板 {year} 年（{scope}，{imported.inserted:,} 件专利）：中位 {statistics.median(times):.2f} s，"
                   f"最大 {max(times):.2f} s", flush=True)
+        if args.whitepaper:
+            _time_whitepaper(session, year, args.runs, imported.inserted)
         session.close()
     return 0
+
+
+def _time_whitepaper(session, year: int, runs: int, size: int) -> None:
+    from ipbureau.enums import Dataset
+    from ipbureau.stats import whitepaper
+
+    whitepaper.to_pdf(whitepaper.build(session, year, dataset=Dataset.DEMO))  # warm-up (fonts, imports)
+    timings: dict[str, list[float]] = {"内容（全部查询）": [], "Word": [], "PDF": []}
+    for _ in range(runs):
+        started = time.perf_counter()
+        paper = whitepaper.build(session, year, dataset=Dataset.DEMO)
+        timings["内容（全部查询）"].append(time.perf_counter() - started)
+        for name, render in (("Word", whitepaper.to_docx), ("PDF", whitepaper.to_pdf)):
+            started = time.perf_counter()
+            render(paper)
+            timings[name].append(time.perf_counter() - started)
+    for name, times in timings.items():
+        print(f"白皮书 {year} 年 {name}（{size:,} 件专利）：中位 {statistics.median(times):.2f} s，"
+              f"最大 {max(times):.2f} s", flush=True)
 
 
 if __name__ == "__main__":

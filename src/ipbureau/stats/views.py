@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.enums import Role
@@ -15,7 +15,7 @@ from ipbureau.database.core import get_db
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.service import dataset_present
-from ipbureau.stats import charts, service
+from ipbureau.stats import charts, service, whitepaper
 from ipbureau.stats.catalogue import CATALOGUE
 from ipbureau.stats.models import IndicatorDefRead, IndicatorValue
 from ipbureau.web.templating import render
@@ -41,6 +41,49 @@ def _api_error(exc: service.StatsInputError) -> HTTPException:
 def api_catalogue(_user: User = Depends(require_staff)):
     """The indicator catalogue: definition, formula, unit and source tables of each indicator."""
     return service.catalogue()
+
+
+def _whitepaper(db: Session, year: int | None, dataset: str | None, fmt: str) -> Response:
+    """Build and render the white paper; generation runs in the request (a few seconds on
+    30,000 patents), and the time it took is returned in X-Generation-Seconds."""
+    import time
+
+    started = time.perf_counter()
+    if fmt not in whitepaper.FORMATS:
+        raise HTTPException(status_code=422, detail=f"输入有误：白皮书格式应为 docx 或 pdf，而不是“{fmt}”")
+    try:
+        chosen = Dataset(dataset or Dataset.REAL.value)
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"输入有误：数据类别无效：“{dataset}”（应为 real 或 demo）") from None
+    try:
+        paper = whitepaper.build(db, year if year is not None else service.default_year(db, chosen), dataset=chosen)
+        content = whitepaper.render(paper, fmt)
+    except service.StatsInputError as exc:
+        raise _api_error(exc) from None
+    except whitepaper.WhitePaperError as exc:
+        raise HTTPException(status_code=503, detail=str(exc)) from None
+    return Response(content, media_type=whitepaper.FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{whitepaper.filename(paper, fmt)}"',
+        "X-Generation-Seconds": f"{time.perf_counter() - started:.2f}"})
+
+
+# Declared before /api/stats/{code}, which would otherwise take "whitepaper" for an indicator code.
+@router.get("/api/stats/whitepaper", tags=["统计分析"], response_class=Response,
+            responses={200: {"content": {m: {} for m in whitepaper.FORMATS.values()}}})
+def api_whitepaper(year: int | None = None, dataset: str = "real", fmt: str = "docx",
+                   db: Session = Depends(get_db), _user: User = Depends(require_staff)):
+    """The annual white paper (知识产权发展状况白皮书) of a year as Word (fmt=docx) or PDF (fmt=pdf)."""
+    return _whitepaper(db, year, dataset, fmt)
+
+
+@router.get("/stats/whitepaper", include_in_schema=False)
+def whitepaper_download(year: str | None = None, dataset: str | None = None, fmt: str = "docx",
+                        db: Session = Depends(get_db), _user: User = Depends(require_staff)):
+    try:
+        chosen_year = int(year) if _blank(year) else None
+    except ValueError:
+        raise HTTPException(status_code=422, detail=f"年份应为整数：“{year}”") from None
+    return _whitepaper(db, chosen_year, _blank(dataset), fmt)
 
 
 @router.get("/api/stats/{code}", response_model=IndicatorValue, tags=["统计分析"])

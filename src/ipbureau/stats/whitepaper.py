@@ -1,0 +1,704 @@
+"""The annual white paper (天津市知识产权发展状况白皮书) as Word and PDF, computed from records.
+
+``build()`` asks the indicator engine (``stats.service``) for every figure and assembles ONE
+content model: a tree of dataclasses (sections of paragraphs, tables and chart series). No
+figure is typed in: each number printed in sections 一 to 四 is a :class:`Fact` that carries
+the value it shows and the engine call that produced it (indicator, year, district or
+chain, field), so a test can recompute it independently. ``to_docx()`` (python-docx) and
+``to_pdf()`` (reportlab) only lay the model out; charts are PNGs drawn once by matplotlib
+and embedded in both, so the two formats cannot disagree.
+
+Chinese text in the PNG charts needs a CJK font on the machine (Debian: fonts-wqy-microhei,
+installed by scripts/ensure-system-deps.sh); without one we refuse with a clear message
+rather than draw empty boxes. The PDF embeds the same font (subset) so any reader shows
+it; reportlab's built-in CID font STSong-Light (no font file, but resolved by the reader's
+Asian font pack) is the fallback for fonts reportlab cannot embed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from sqlalchemy.orm import Session
+
+from ipbureau.enums import Dataset
+from ipbureau.stats import service
+from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
+from ipbureau.stats.enums import YoyNote
+from ipbureau.stats.models import IndicatorValue
+
+TREND_YEARS = 10
+AUTHOR = "天津市知识产权局"
+DEMO_MARK = "演示数据"
+DEMO_STATEMENT = "本白皮书依据系统生成的演示数据编制，仅用于功能演示，其中数字不代表天津市知识产权的真实状况。"
+NO_DATA = "无数据"
+FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+           "pdf": "application/pdf"}
+MISSING_FONT = "缺少中文字体，请安装 fonts-wqy-microhei（Debian/Ubuntu：apt-get install fonts-wqy-microhei）"
+
+
+class WhitePaperError(RuntimeError):
+    """The white paper cannot be produced (e.g. no Chinese font for the charts); zh-CN message."""
+
+
+# --- the content model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One printed figure and the engine call behind it: ``service.compute(code, year,
+    district_code=…, chain_code=…)`` and then the attribute ``field`` of the result."""
+
+    text: str
+    value: int | float | None
+    code: str
+    year: int
+    field: str = "value"  # value | previous_value | yoy_growth | record_count
+    district_code: str | None = None
+    chain_code: str | None = None
+
+
+@dataclass
+class Paragraph:
+    text: str
+    facts: list[Fact] = field(default_factory=list)
+    style: str = "body"  # body | note
+
+
+@dataclass
+class Table:
+    title: str
+    header: list[str]
+    # A cell is plain text (a label, a rank, "—") or a Fact printed as its text.
+    rows: list[list[str | Fact]]
+    note: str = ""
+
+
+@dataclass
+class Chart:
+    title: str
+    kind: str  # column (years) | line (years) | barh (a ranking, largest first)
+    labels: list[str]
+    values: list[int | float | None]
+    unit: str
+
+    @property
+    def has_data(self) -> bool:
+        return any(v is not None for v in self.values)
+
+
+Block = Paragraph | Table | Chart
+
+
+@dataclass
+class Section:
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+
+    def walk(self) -> Iterator[Block]:
+        yield from self.blocks
+        for sub in self.subsections:
+            yield from sub.walk()
+
+
+@dataclass
+class WhitePaper:
+    year: int
+    dataset: str
+    title: str
+    author: str
+    generated_on: date
+    cover_notes: list[str]
+    sections: list[Section]
+    # 附：指标说明 (from the catalogue, not computed; kept apart from the figures' sections).
+    appendix: Section
+
+    @property
+    def demo(self) -> bool:
+        return self.dataset == Dataset.DEMO.value
+
+    @property
+    def running_head(self) -> str:
+        """Printed at the top of every page (Word header, PDF page callback)."""
+        return f"{self.title}" + (" · 非真实统计" if self.demo else "")
+
+    def blocks(self) -> Iterator[Block]:
+        for section in self.sections:
+            yield from section.walk()
+
+    def facts(self) -> list[Fact]:
+        found: list[Fact] = []
+        for block in self.blocks():
+            if isinstance(block, Paragraph):
+                found += block.facts
+            elif isinstance(block, Table):
+                found += [c for row in block.rows for c in row if isinstance(c, Fact)]
+        return found
+
+    def charts(self) -> list[Chart]:
+        return [b for b in self.blocks() if isinstance(b, Chart) and b.has_data]
+
+
+# --- formatting ------------------------------------------------------------------------------------
+
+
+def fmt(value: float | None) -> str:
+    """Counts with thousands separators, per-10,000 figures with two decimals (as the engine rounds)."""
+    if value is None:
+        return NO_DATA
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}"
+
+
+def _fact(v: IndicatorValue, field_name: str = "value") -> Fact:
+    value = getattr(v, field_name)
+    return Fact(text=fmt(value), value=value, code=v.code, year=v.year, field=field_name,
+                district_code=v.district_code, chain_code=v.chain_code)
+
+
+def _cell(v: IndicatorValue) -> str | Fact:
+    """A table cell: the figure, or why there is none."""
+    if v.value is None:
+        if v.note == service.NOTE_NO_DATA or v.note is None:
+            return NO_DATA
+        return f"—（{v.note}）"
+    return _fact(v)
+
+
+def _yoy_cell(v: IndicatorValue) -> str | Fact:
+    if v.yoy_growth is None:
+        return "—"
+    return Fact(text=f"{v.yoy_growth:+.1f}%", value=v.yoy_growth, code=v.code, year=v.year, field="yoy_growth",
+                district_code=v.district_code, chain_code=v.chain_code)
+
+
+def _yoy_sentence(v: IndicatorValue) -> tuple[str, list[Fact]]:
+    """“同比增长59.2%” / “同比下降3.0%” / “与上年持平” / why no rate."""
+    if v.yoy_growth is None:
+        if v.yoy_note == YoyNote.ZERO_BASE:
+            return "上年同期为零，不计算同比增速", []
+        return "上年无可比数据", []
+    if v.yoy_growth == 0:
+        return "与上年持平", []
+    fact = Fact(text=f"{abs(v.yoy_growth):.1f}%", value=v.yoy_growth, code=v.code, year=v.year, field="yoy_growth",
+                district_code=v.district_code, chain_code=v.chain_code)
+    return f"同比{'增长' if v.yoy_growth > 0 else '下降'}{fact.text}", [fact]
+
+
+def _value_sentence(v: IndicatorValue, subject: str) -> Paragraph:
+    """“{year}年，{subject}{indicator}为X件，同比增长Y%。” or the reason there is no figure."""
+    if v.value is None:
+        reason = v.note or NO_DATA
+        text = f"{v.year}年{subject}{v.name}：{NO_DATA}" + ("" if reason == NO_DATA else f"（{reason}）") + "。"
+        return Paragraph(text)
+    value = _fact(v)
+    facts = [value]
+    when = f"{v.year}年末" if BY_CODE[v.code].measure.value == "stock" else f"{v.year}年"
+    text = f"{when}，{subject}{v.name}为{value.text}{v.unit}"
+    if BY_CODE[v.code].per_10k_people and v.record_count is not None:
+        count = _fact(v, "record_count")
+        facts.append(count)
+        text += f"（高价值发明专利{count.text}件）"
+    yoy_text, yoy_facts = _yoy_sentence(v)
+    return Paragraph(f"{text}，{yoy_text}。", facts + yoy_facts)
+
+
+def _ranks(values: Sequence[int | float | None]) -> list[int | None]:
+    """Competition ranking (1, 2, 2, 4), largest first; no rank without a figure."""
+    return [None if v is None else 1 + sum(1 for w in values if w is not None and w > v) for v in values]
+
+
+# --- building ----------------------------------------------------------------------------------------
+
+
+def build(session: Session, year: int, *, dataset: str | Dataset = Dataset.REAL,
+          today: date | None = None) -> WhitePaper:
+    """The white paper of ``year`` for one dataset (real and demo records are never mixed)."""
+    ds = Dataset(dataset.value if isinstance(dataset, Dataset) else dataset)
+    service.period_bounds(year)  # validates the year (StatsInputError)
+    demo = ds == Dataset.DEMO
+    title = f"天津市{year}年知识产权发展状况白皮书" + (f"（{DEMO_MARK}）" if demo else "")
+    generated_on = today or date.today()
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+
+    figures = [service.compute(session, d.code, year, dataset=ds) for d in CATALOGUE]
+    trends = {code: service.series(session, code, years, dataset=ds)
+              for code in ("invention_grants", "valid_inventions", "trademark_applications",
+                           "trademark_registrations", "valid_trademarks")}
+    districts = {code: service.by_district(session, code, year, dataset=ds)
+                 for code in ("invention_grants", "valid_inventions", "high_value_inventions_per_10k")}
+    chains = {code: service.by_chain(session, code, year, dataset=ds) for code in ("invention_grants", "valid_inventions")}
+
+    cover = [f"数据类别：{ds.label}", "本白皮书中的数字均由系统根据所存记录按“附：指标说明”所列口径自动计算，未经人工填写。"]
+    if demo:
+        cover.insert(0, DEMO_STATEMENT)
+    sections = [
+        _overview(year, figures),
+        _patents(year, figures, trends, districts),
+        _chains(year, chains),
+        _trademarks(year, figures, trends),
+    ]
+    return WhitePaper(year=year, dataset=ds.value, title=title, author=AUTHOR, generated_on=generated_on,
+                      cover_notes=cover, sections=sections, appendix=_appendix())
+
+
+def _overview(year: int, figures: list[IndicatorValue]) -> Section:
+    section = Section("一、总体情况")
+    if all(f.value is None for f in figures):
+        section.blocks.append(Paragraph(f"所选数据集在{year}年{NO_DATA}：各项指标均无法计算，以下各部分相应标注“{NO_DATA}”。"))
+    else:
+        section.blocks.append(Paragraph(f"{year}年全市知识产权主要指标如下（全市按第一申请人地址在天津统计，"
+                                        "同比为与上年同期比较）。"))
+    for f in figures:
+        section.blocks.append(_value_sentence(f, "全市"))
+    section.blocks.append(Table(
+        title=f"表1  {year}年全市知识产权主要指标",
+        header=["指标", "单位", f"{year}年", f"{year - 1}年", "同比"],
+        rows=[[f.name, f.unit, _cell(f), _fact(f, "previous_value") if f.previous_value is not None else NO_DATA,
+               _yoy_cell(f)] for f in figures],
+        note="同比增速 =（本期 − 上年同期）÷ 上年同期 × 100%；上年同期为零或无数据时不计算，以“—”表示。"))
+    return section
+
+
+def _trend_table(title: str, series: dict[str, list[IndicatorValue]], codes: Sequence[str]) -> Table:
+    header = ["年份"]
+    for code in codes:
+        defn = BY_CODE[code]
+        header += [f"{defn.name}（{defn.unit}）", "同比"]
+    rows: list[list[str | Fact]] = []
+    for i, y in enumerate(series[codes[0]]):
+        row: list[str | Fact] = [str(y.year)]
+        for code in codes:
+            v = series[code][i]
+            row += [_cell(v), _yoy_cell(v)]
+        rows.append(row)
+    return Table(title=title, header=header, rows=rows)
+
+
+def _patents(year: int, figures: list[IndicatorValue], trends: dict[str, list[IndicatorValue]],
+             districts: dict[str, list[IndicatorValue]]) -> Section:
+    first = year - TREND_YEARS + 1
+    grants, valid = trends["invention_grants"], trends["valid_inventions"]
+    trend = Section("（一）近十年发明专利授权与拥有情况")
+    start, end = next((v for v in valid if v.value is not None), None), valid[-1]
+    if start is not None and end.value is not None and start.year < end.year:
+        a, b = _fact(start), _fact(end)
+        trend.blocks.append(Paragraph(f"全市有效发明专利拥有量由{start.year}年末的{a.text}件变为{end.year}年末的{b.text}件。",
+                                      [a, b]))
+    elif all(v.value is None for v in grants + valid):
+        trend.blocks.append(Paragraph(f"所选数据集在{first}—{year}年{NO_DATA}。"))
+    trend.blocks.append(_trend_table(f"表2  {first}—{year}年全市发明专利授权量与有效发明专利拥有量", trends,
+                                     ("invention_grants", "valid_inventions")))
+    trend.blocks.append(Chart(f"图1  {first}—{year}年全市发明专利授权量", "column",
+                              [str(v.year) for v in grants], [v.value for v in grants], "件"))
+    trend.blocks.append(Chart(f"图2  {first}—{year}年全市有效发明专利拥有量（年末）", "line",
+                              [str(v.year) for v in valid], [v.value for v in valid], "件"))
+
+    by_district = Section("（二）各区情况")
+    g, vi, hv = (districts[c] for c in ("invention_grants", "valid_inventions", "high_value_inventions_per_10k"))
+    ranks = _ranks([v.value for v in g])
+    order = sorted(range(len(g)), key=lambda i: (ranks[i] is None, ranks[i] or 0, g[i].district_code or ""))
+    ranked = [g[i] for i in order if g[i].value]
+    if ranked:
+        top = ranked[:3]
+        facts = [_fact(v) for v in top]
+        names = "、".join(f"{v.label}（{f.text}件）" for v, f in zip(top, facts, strict=True))
+        by_district.blocks.append(Paragraph(f"{year}年发明专利授权量居前{'三' if len(top) == 3 else '列'}位的区为：{names}。",
+                                            facts))
+    else:
+        by_district.blocks.append(Paragraph(f"{year}年各区发明专利授权量{NO_DATA if g and g[0].value is None else '均为零'}。"))
+    by_district.blocks.append(Table(
+        title=f"表3  {year}年各区发明专利主要指标（按发明专利授权量排名）",
+        header=["排名", "区", "发明专利授权量（件）", "有效发明专利拥有量（件）", "每万人口高价值发明专利拥有量（件/万人）"],
+        rows=[[str(ranks[i]) if ranks[i] is not None else "—", g[i].label or g[i].district_code or "",
+               _cell(g[i]), _cell(vi[i]), _cell(hv[i])] for i in order],
+        note=("各区按第一申请人地址所在区统计；申请人地址未能归属到区的记录只计入全市，故各区之和可能小于全市。"
+              "每万人口指标以区常住人口计算，无人口数据的区不计算，以“—”并注明原因表示。")))
+    by_district.blocks.append(Chart(f"图3  {year}年各区发明专利授权量", "barh",
+                                    [g[i].label or "" for i in order], [g[i].value for i in order], "件"))
+    section = Section("二、专利")
+    section.blocks.append(_value_sentence(figures[0], "全市"))
+    section.subsections = [trend, by_district]
+    return section
+
+
+def _chains(year: int, chains: dict[str, list[IndicatorValue]]) -> Section:
+    grants, valid = chains["invention_grants"], chains["valid_inventions"]
+    section = Section("三、重点产业链")
+    section.blocks.append(Paragraph("专利的任一IPC分类号落入某条重点产业链的IPC范围即计入该产业链；一件专利可同时计入多条产业链，"
+                                    "各产业链之和不等于全市总量。", style="note"))
+    best = max((v for v in grants if v.value), key=lambda v: v.value or 0, default=None)
+    if best is not None:
+        fact = _fact(best)
+        section.blocks.append(Paragraph(f"{year}年，重点产业链中发明专利授权量最多的是{best.label}（{fact.text}件）。", [fact]))
+    else:
+        section.blocks.append(Paragraph(f"{year}年重点产业链发明专利授权量"
+                                        f"{NO_DATA if grants and grants[0].value is None else '均为零'}。"))
+    order = sorted(range(len(grants)), key=lambda i: (grants[i].value is None, -(grants[i].value or 0)))
+    section.blocks.append(Table(
+        title=f"表4  {year}年重点产业链发明专利情况",
+        header=["产业链", "发明专利授权量（件）", "同比", "有效发明专利拥有量（件）"],
+        rows=[[grants[i].label or "", _cell(grants[i]), _yoy_cell(grants[i]), _cell(valid[i])] for i in order]))
+    section.blocks.append(Chart(f"图4  {year}年重点产业链发明专利授权量", "barh",
+                                [grants[i].label or "" for i in order], [grants[i].value for i in order], "件"))
+    return section
+
+
+def _trademarks(year: int, figures: list[IndicatorValue], trends: dict[str, list[IndicatorValue]]) -> Section:
+    first = year - TREND_YEARS + 1
+    section = Section("四、商标")
+    for f in figures:
+        if f.code in ("trademark_applications", "trademark_registrations", "valid_trademarks"):
+            section.blocks.append(_value_sentence(f, "全市"))
+    section.blocks.append(_trend_table(f"表5  {first}—{year}年全市商标主要指标", trends,
+                                       ("trademark_applications", "trademark_registrations", "valid_trademarks")))
+    apps = trends["trademark_applications"]
+    section.blocks.append(Chart(f"图5  {first}—{year}年全市商标申请量", "column",
+                                [str(v.year) for v in apps], [v.value for v in apps], "件"))
+    return section
+
+
+def _appendix() -> Section:
+    section = Section("附：指标说明")
+    for d in CATALOGUE:
+        section.blocks.append(Paragraph(f"{d.name}（{d.unit}）"))
+        section.blocks.append(Paragraph(f"定义：{d.definition}", style="note"))
+        section.blocks.append(Paragraph(f"计算公式：{d.formula}", style="note"))
+        if d.limitations:
+            section.blocks.append(Paragraph(f"说明：{d.limitations}", style="note"))
+    section.blocks.append(Paragraph("同比增速 =（本期 − 上年同期）÷ 上年同期 × 100%；上年同期为零时不计算（基期为零），"
+                                    "所选数据集不覆盖上年同期时不计算（上年无可比数据）。", style="note"))
+    return section
+
+
+# --- charts (PNG, shared by both renderers) ---------------------------------------------------------
+
+_CJK_FAMILY_HINTS = ("noto sans cjk", "noto serif cjk", "source han", "wenquanyi", "wqy", "droid sans fallback",
+                     "ar pl", "simhei", "simsun", "microsoft yahei", "pingfang", "heiti", "songti")
+
+
+@lru_cache
+def cjk_font() -> str:
+    """Path of an installed font that covers Chinese, or WhitePaperError. Fonts whose name
+    suggests CJK are tried first, but each is checked for the glyphs we draw (中文 digits)."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    entries = font_manager.fontManager.ttflist
+    hinted = [e.fname for e in entries if any(h in e.name.lower() for h in _CJK_FAMILY_HINTS)]
+    known = hinted + [e.fname for e in entries if e.fname not in hinted]
+    # matplotlib's font list is cached on disk and misses fonts installed after it was
+    # built (e.g. fonts-wqy-microhei installed later): scan the system's font files too.
+    on_disk = [p for p in font_manager.findSystemFonts() if p not in known]
+    for path in known + sorted(on_disk, key=lambda p: not any(h in p.lower() for h in ("cjk", "wqy", "han"))):
+        try:
+            font = FT2Font(path)
+        except Exception:  # noqa: BLE001, S112 - an unreadable font file is just skipped
+            continue
+        if all(font.get_char_index(ord(ch)) for ch in "天津专利件年"):
+            return path
+    raise WhitePaperError(MISSING_FONT)
+
+
+def chart_png(chart: Chart, *, width_cm: float = 16, dpi: int = 150) -> bytes:
+    """The chart as PNG; None values are drawn as gaps labelled “无数据”."""
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+
+    path = cjk_font()
+    font_manager.fontManager.addfont(path)
+    prop = font_manager.FontProperties(fname=path)
+    rows = len(chart.labels)
+    height_cm = max(7.0, 0.55 * rows + 2) if chart.kind == "barh" else 7.5
+    fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
+    ax = fig.add_subplot()
+    values = [v if v is not None else 0 for v in chart.values]
+    labels_text = [fmt(v) for v in chart.values]
+    if chart.kind == "barh":
+        positions = list(range(rows))[::-1]  # largest at the top
+        ax.barh(positions, values, color="#c0392b")
+        ax.set_yticks(positions, chart.labels, fontproperties=prop, fontsize=8)
+        top = max(values) or 1
+        for pos, v, text in zip(positions, values, labels_text, strict=True):
+            ax.text(v + top * 0.01, pos, text, va="center", fontproperties=prop, fontsize=7)
+        ax.set_xlim(0, top * 1.15)
+        ax.set_xlabel(chart.unit, fontproperties=prop, fontsize=8)
+    else:
+        xs = list(range(rows))
+        if chart.kind == "column":
+            ax.bar(xs, values, color="#c0392b", width=0.6)
+            heights = values
+        else:
+            ys = [float("nan") if v is None else v for v in chart.values]
+            ax.plot(xs, ys, marker="o", color="#1d4ed8")
+            heights = [0 if v is None else v for v in chart.values]
+        top = max(heights) or 1
+        for x, h, text in zip(xs, heights, labels_text, strict=True):
+            ax.text(x, h + top * 0.02, text, ha="center", va="bottom", fontproperties=prop, fontsize=7)
+        ax.set_xticks(xs, chart.labels, fontproperties=prop, fontsize=8)
+        ax.set_ylim(0, top * 1.18)
+        ax.set_ylabel(chart.unit, fontproperties=prop, fontsize=8)
+    for tick in ax.get_xticklabels() + ax.get_yticklabels():
+        tick.set_fontproperties(prop)
+        tick.set_fontsize(8)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+def _chart_images(paper: WhitePaper) -> dict[int, bytes]:
+    return {id(c): chart_png(c) for c in paper.charts()}
+
+
+def _cell_text(cell: str | Fact) -> str:
+    return cell.text if isinstance(cell, Fact) else cell
+
+
+def _date_text(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- Word -------------------------------------------------------------------------------------------
+
+
+def to_docx(paper: WhitePaper) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt, RGBColor
+
+    images = _chart_images(paper)
+    doc = Document()
+
+    def east_asian(style_or_run, name: str) -> None:
+        # Word picks Chinese glyphs from the eastAsia font, not from font.name.
+        style_or_run.font.name = name
+        r_pr = style_or_run.element.get_or_add_rPr()
+        r_fonts = r_pr.find(qn("w:rFonts"))
+        if r_fonts is None:
+            r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
+            r_pr.append(r_fonts)
+        r_fonts.set(qn("w:eastAsia"), name)
+
+    east_asian(doc.styles["Normal"], "宋体")
+    doc.styles["Normal"].font.size = Pt(12)
+    for level in (1, 2):
+        style = doc.styles[f"Heading {level}"]
+        east_asian(style, "黑体")
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.size = Pt(16 if level == 1 else 14)
+    for section in doc.sections:
+        section.header.paragraphs[0].text = paper.running_head
+        section.header.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    props = doc.core_properties
+    props.title, props.author, props.language = paper.title, paper.author, "zh-CN"
+
+    # Cover
+    for _ in range(6):
+        doc.add_paragraph()
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(paper.title)
+    run.bold = True
+    run.font.size = Pt(24)
+    east_asian(run, "黑体")
+    for text in ("", paper.author, _date_text(paper.generated_on)):
+        p = doc.add_paragraph(text)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for note in paper.cover_notes:
+        p = doc.add_paragraph(note)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def add_blocks(blocks: list[Block]) -> None:
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                p = doc.add_paragraph(block.text)
+                if block.style == "note":
+                    for r in p.runs:
+                        r.font.size = Pt(10.5)
+                else:
+                    p.paragraph_format.first_line_indent = Pt(24)
+            elif isinstance(block, Table):
+                caption = doc.add_paragraph(block.title)
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                caption.runs[0].bold = True
+                table = doc.add_table(rows=1, cols=len(block.header))
+                table.style = "Table Grid"
+                for cell, text in zip(table.rows[0].cells, block.header, strict=True):
+                    cell.text = text
+                    cell.paragraphs[0].runs[0].bold = True
+                for row in block.rows:
+                    cells = table.add_row().cells
+                    for cell, value in zip(cells, row, strict=True):
+                        cell.text = _cell_text(value)
+                for row in table.rows:
+                    for cell in row.cells:
+                        for r in cell.paragraphs[0].runs:
+                            r.font.size = Pt(9)
+                if block.note:
+                    note = doc.add_paragraph(f"注：{block.note}")
+                    note.runs[0].font.size = Pt(9)
+            elif isinstance(block, Chart):
+                if block.has_data:
+                    doc.add_picture(io.BytesIO(images[id(block)]), width=Cm(15))
+                    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                    caption = doc.add_paragraph(block.title)
+                else:
+                    caption = doc.add_paragraph(f"{block.title}：{NO_DATA}，不绘制图表。")
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def add_section(section: Section, level: int) -> None:
+        doc.add_heading(section.title, level=level)
+        add_blocks(section.blocks)
+        for sub in section.subsections:
+            add_section(sub, level + 1)
+
+    for section in paper.sections:
+        add_section(section, 1)
+    doc.add_section(WD_SECTION.NEW_PAGE)  # the appendix starts on its own page; the header carries over
+    add_section(paper.appendix, 1)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+# --- PDF --------------------------------------------------------------------------------------------
+
+PDF_FONT = "STSong-Light"
+PDF_EMBEDDED_FONT = "ipbureau-cjk"
+
+
+def _pdf_font() -> str:
+    """The PDF's font. Preferably the CJK TrueType font the charts use, embedded (subset) so
+    that every reader shows the text: a non-embedded CID font such as STSong-Light depends on
+    the reader's Asian font pack (poppler without poppler-data draws nothing, Acrobat asks to
+    download one). reportlab cannot embed CFF-outline fonts (e.g. Noto Sans CJK .ttc); then,
+    and only then, the built-in STSong-Light is used."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    registered = pdfmetrics.getRegisteredFontNames()
+    if PDF_EMBEDDED_FONT in registered:
+        return PDF_EMBEDDED_FONT
+    try:
+        pdfmetrics.registerFont(TTFont(PDF_EMBEDDED_FONT, cjk_font(), subfontIndex=0))
+        return PDF_EMBEDDED_FONT
+    except Exception:  # noqa: BLE001 - any font reportlab cannot embed: fall back to the CID font
+        if PDF_FONT not in registered:
+            pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+        return PDF_FONT
+
+
+def to_pdf(paper: WhitePaper) -> bytes:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import (
+        Image,
+        PageBreak,
+        SimpleDocTemplate,
+        Spacer,
+        TableStyle,
+    )
+    from reportlab.platypus import Paragraph as P
+    from reportlab.platypus import Table as T
+
+    images = _chart_images(paper)
+    font = _pdf_font()
+    # wordWrap="CJK": Chinese has no spaces, so lines may break between any two characters.
+    body = ParagraphStyle("body", fontName=font, fontSize=11, leading=18, firstLineIndent=22, wordWrap="CJK",
+                          spaceAfter=4)
+    note = ParagraphStyle("note", parent=body, fontSize=9, leading=13, firstLineIndent=0)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=8, leading=10, wordWrap="CJK")
+    caption = ParagraphStyle("caption", parent=body, alignment=TA_CENTER, firstLineIndent=0, fontSize=10)
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=15, leading=22, spaceBefore=10, spaceAfter=6)
+    h2 = ParagraphStyle("h2", parent=h1, fontSize=13, leading=18)
+    cover_title = ParagraphStyle("cover", parent=h1, fontSize=22, leading=32, alignment=TA_CENTER, wordWrap="CJK")
+    cover_text = ParagraphStyle("cover_text", parent=caption, fontSize=12, leading=20)
+
+    story: list = [Spacer(1, 6 * cm), P(escape(paper.title).replace(f"（{DEMO_MARK}）", f"<br/>（{DEMO_MARK}）"), cover_title), Spacer(1, 1.5 * cm),
+                   P(escape(paper.author), cover_text), P(_date_text(paper.generated_on), cover_text),
+                   Spacer(1, 1 * cm)]
+    story += [P(escape(n), cover_text) for n in paper.cover_notes]
+    story.append(PageBreak())
+    width = A4[0] - 4 * cm
+
+    def add_blocks(blocks: list[Block]) -> None:
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                story.append(P(escape(block.text), note if block.style == "note" else body))
+            elif isinstance(block, Table):
+                story.append(P(escape(block.title), caption))
+                data = [[P(f"<b>{escape(h)}</b>", cell) for h in block.header]]
+                data += [[P(escape(_cell_text(c)), cell) for c in row] for row in block.rows]
+                table = T(data, colWidths=[width / len(block.header)] * len(block.header), repeatRows=1)
+                table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                                           ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+                story.append(table)
+                if block.note:
+                    story.append(P(escape(f"注：{block.note}"), note))
+                story.append(Spacer(1, 6))
+            elif isinstance(block, Chart):
+                if block.has_data:
+                    image = Image(io.BytesIO(images[id(block)]))
+                    scale = (15 * cm) / image.imageWidth
+                    image.drawWidth, image.drawHeight = 15 * cm, image.imageHeight * scale
+                    story.extend([image, P(escape(block.title), caption)])
+                else:
+                    story.append(P(escape(f"{block.title}：{NO_DATA}，不绘制图表。"), caption))
+
+    def add_section(section: Section, level: int) -> None:
+        story.append(P(escape(section.title), h1 if level == 1 else h2))
+        add_blocks(section.blocks)
+        for sub in section.subsections:
+            add_section(sub, level + 1)
+
+    for section in paper.sections:
+        add_section(section, 1)
+    story.append(PageBreak())
+    add_section(paper.appendix, 1)
+
+    def page(canvas, doc) -> None:  # every page: running head (with the demo mark) and page number
+        canvas.saveState()
+        canvas.setFont(font, 9)
+        if paper.demo:
+            canvas.setFillColor(colors.HexColor("#b42318"))
+        canvas.drawCentredString(A4[0] / 2, A4[1] - 1.2 * cm, paper.running_head)
+        canvas.setFillColor(colors.black)
+        canvas.drawCentredString(A4[0] / 2, 1.2 * cm, f"— {doc.page} —")
+        canvas.restoreState()
+
+    out = io.BytesIO()
+    document = SimpleDocTemplate(out, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2.2 * cm,
+                                 bottomMargin=2 * cm, title=paper.title, author=paper.author, lang="zh-CN")
+    document.build(story, onFirstPage=page, onLaterPages=page)
+    return out.getvalue()
+
+
+def render(paper: WhitePaper, fmt_name: str) -> bytes:
+    if fmt_name == "docx":
+        return to_docx(paper)
+    if fmt_name == "pdf":
+        return to_pdf(paper)
+    raise service.StatsInputError(f"白皮书格式无效：“{fmt_name}”（应为 docx 或 pdf）")
+
+
+def filename(paper: WhitePaper, fmt_name: str) -> str:
+    # The demo mark is in the file name too, so a demo file is not mistaken for the real one.
+    return f"whitepaper-{paper.year}{'-demo' if paper.demo else ''}.{fmt_name}"
