@@ -63,6 +63,7 @@ def create_app() -> FastAPI:
     from ipbureau.auth.views import router as auth_router
     from ipbureau.enterprises.views import router as enterprises_router
     from ipbureau.imports.views import router as imports_router
+    from ipbureau.market.views import router as market_router
     from ipbureau.patents.views import router as patents_router
     from ipbureau.reference.views import router as reference_router
     from ipbureau.stats.views import router as stats_router
@@ -72,7 +73,7 @@ def create_app() -> FastAPI:
     from ipbureau.workplan.views import router as workplan_router
 
     for router in (auth_router, pages_router, patents_router, enterprises_router, trademarks_router, imports_router,
-                   reference_router, audit_router, docs_router, workplan_router, stats_router):
+                   reference_router, audit_router, docs_router, workplan_router, stats_router, market_router):
         app.include_router(router)
     try:
         from ipbureau.search.views import router as search_router

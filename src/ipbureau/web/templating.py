@@ -43,6 +43,7 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("/enterprises", "企业与机构", None),
     ("/trademarks", "商标", None),
     ("/ipc", "IPC 分类", None),
+    ("/market", "交易运营", None),
     ("/workplan", "工作要点", frozenset(STAFF_ROLES)),
     ("/stats", "统计分析", frozenset(STAFF_ROLES)),
     ("/imports", "数据导入", frozenset(STAFF_ROLES)),
