@@ -115,7 +115,9 @@ def bar_ranking(labels: Sequence[str], values: Sequence[float | int | None], *, 
                 links: Sequence[str | None] | None = None, width: int = 560, row: int = 22) -> str:
     """Horizontal bars sorted from the largest value down (None last), label left, value right."""
     order = sorted(range(len(values)), key=lambda i: (values[i] is None, -(values[i] or 0)))
-    left, right, top = 84, 64, 4
+    # Room for the longest label at 12px (a CJK character is about 12px wide), e.g. 汽车及新能源汽车.
+    left = max(84, 13 * max((len(label) for label in labels), default=0) + 10)
+    right, top = 64, 4
     height = top * 2 + row * len(values)
     plot_w = width - left - right
     top_value = max((v for v in values if v is not None), default=0) or 1
