@@ -6,6 +6,8 @@ current state does not allow); PermissionDenied is the app's 403.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -54,6 +56,16 @@ def _status_for(exc: service.MarketError) -> int:
 def _api_error(db: Session, exc: service.MarketError) -> HTTPException:
     db.rollback()
     return HTTPException(status_code=_status_for(exc), detail=str(exc))
+
+
+@contextmanager
+def _api_transaction(db: Session) -> Iterator[None]:
+    """Commit what the block changed; a MarketError rolls it back and becomes the HTTP error it stands for."""
+    try:
+        yield
+        db.commit()
+    except service.MarketError as exc:
+        raise _api_error(db, exc) from exc
 
 
 def _int_or_none(text: str | int | None) -> int | None:
@@ -512,14 +524,11 @@ def api_listings(kind: str | None = Query(None), district: str | None = Query(No
 @router.post("/api/market/listings", status_code=201, tags=["交易运营"])
 def api_create_listing(request: Request, body: ListingIn, submit: bool = Query(False), db: Session = Depends(get_db),
                        user: User = Depends(require_trader)):
-    try:
+    with _api_transaction(db):
         listing = service.create_listing(db, body.to_input(), actor=user,
                                          holder_enterprise_id=body.holder_enterprise_id, ip_address=_ip(request))
         if submit:
             service.move_listing(db, listing, "submit", actor=user, ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return listing_json(listing)
 
 
@@ -532,11 +541,8 @@ def api_listing(listing_id: int, db: Session = Depends(get_db), user: User = Dep
 def api_update_listing(request: Request, listing_id: int, body: ListingIn, db: Session = Depends(get_db),
                        user: User = Depends(require_trader)):
     listing = _listing_or_404(db, listing_id, user)
-    try:
+    with _api_transaction(db):
         service.update_listing(db, listing, body.to_input(), actor=user, ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return listing_json(listing)
 
 
@@ -544,14 +550,11 @@ def api_update_listing(request: Request, listing_id: int, body: ListingIn, db: S
 def api_listing_deal(request: Request, listing_id: int, body: DealIn, db: Session = Depends(get_db),
                      user: User = Depends(require_trader)):
     listing = _listing_or_404(db, listing_id, user)
-    try:
+    with _api_transaction(db):
         deal = service.open_deal(db, actor=user, listing=listing,
                                  counterparty_enterprise_id=body.counterparty_enterprise_id,
                                  licence_type=body.licence_type, free_licence=body.free_licence, note=body.note,
                                  ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return deal_json(deal)
 
 
@@ -560,12 +563,9 @@ def api_move_listing(request: Request, listing_id: int, action: str, body: Reaso
                      db: Session = Depends(get_db), user: User = Depends(require_trader)):
     """submit / approve / reject (reason) / withdraw / close."""
     listing = _listing_or_404(db, listing_id, user)
-    try:
+    with _api_transaction(db):
         service.move_listing(db, listing, action, actor=user, reason=body.reason if body else None,
                              ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return listing_json(listing)
 
 
@@ -578,14 +578,11 @@ def api_open_licences(keyword: str | None = Query(None), db: Session = Depends(g
 @router.post("/api/market/open-licences", status_code=201, tags=["交易运营"])
 def api_declare(request: Request, body: OpenLicenceIn, db: Session = Depends(get_db),
                 user: User = Depends(require_trader)):
-    try:
+    with _api_transaction(db):
         declaration = service.declare_open_licence(
             db, service.OpenLicenceInput(body.patent, body.fee_amount, body.fee_basis, body.payment_method,
                                          body.term_start, body.term_end, body.note),
             actor=user, holder_enterprise_id=body.holder_enterprise_id, ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return open_licence_json(declaration)
 
 
@@ -593,11 +590,8 @@ def api_declare(request: Request, body: OpenLicenceIn, db: Session = Depends(get
 def api_withdraw_open_licence(request: Request, declaration_id: int, db: Session = Depends(get_db),
                               user: User = Depends(require_trader)):
     declaration = _open_licence_or_404(db, declaration_id)
-    try:
+    with _api_transaction(db):
         service.withdraw_open_licence(db, declaration, actor=user, ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return open_licence_json(declaration)
 
 
@@ -605,13 +599,10 @@ def api_withdraw_open_licence(request: Request, declaration_id: int, db: Session
 def api_accept_open_licence(request: Request, declaration_id: int, body: AcceptIn | None = None,
                             db: Session = Depends(get_db), user: User = Depends(require_trader)):
     declaration = _open_licence_or_404(db, declaration_id)
-    try:
+    with _api_transaction(db):
         licence = service.accept_open_licence(db, declaration, actor=user,
                                               licensee_enterprise_id=body.licensee_enterprise_id if body else None,
                                               ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return licence_json(licence)
 
 
@@ -625,14 +616,11 @@ def api_deals(db: Session = Depends(get_db), user: User = Depends(current_user))
 def api_open_deal(request: Request, body: DealIn, db: Session = Depends(get_db), user: User = Depends(require_trader)):
     listing = _listing_or_404(db, body.listing_id, user) if body.listing_id else None
     declaration = _open_licence_or_404(db, body.open_licence_id) if body.open_licence_id else None
-    try:
+    with _api_transaction(db):
         deal = service.open_deal(db, actor=user, listing=listing, open_licence=declaration,
                                  counterparty_enterprise_id=body.counterparty_enterprise_id,
                                  licence_type=body.licence_type, free_licence=body.free_licence, note=body.note,
                                  ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return deal_json(deal)
 
 
@@ -647,14 +635,11 @@ def api_move_deal(request: Request, deal_id: int, action: str, body: DealActionI
     """negotiate / sign (amount_yuan, …) / file (filing_no, filed_on) / complete / cancel (reason)."""
     deal = _deal_or_error(db, deal_id, user)
     body = body or DealActionIn()
-    try:
+    with _api_transaction(db):
         service.move_deal(db, deal, action, actor=user, amount=body.amount_yuan, contract_no=body.contract_no,
                           signed_on=body.signed_on, term_start=body.term_start, term_end=body.term_end,
                           filing_no=body.filing_no, filed_on=body.filed_on, reason=body.reason,
                           ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return deal_json(deal)
 
 
@@ -671,14 +656,11 @@ def api_pledges(db: Session = Depends(get_db), user: User = Depends(current_user
 @router.post("/api/market/pledges", status_code=201, tags=["交易运营"])
 def api_register_pledge(request: Request, body: PledgeIn, db: Session = Depends(get_db),
                         user: User = Depends(require_trader)):
-    try:
+    with _api_transaction(db):
         pledge = service.register_pledge(
             db, service.PledgeInput(body.patents, body.pledgee_bank, body.amount_yuan, body.registered_on,
                                     body.registration_no, body.term_start, body.term_end),
             actor=user, holder_enterprise_id=body.holder_enterprise_id, ip_address=_ip(request))
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
     return pledge_json(pledge)
 
 
