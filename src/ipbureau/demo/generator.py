@@ -10,9 +10,7 @@ same validation and writing path as an upload. See ``demo/README.md``.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-import json
 import random
 import time
 from bisect import bisect
@@ -25,6 +23,7 @@ from typing import IO, Any, Self
 
 from ipbureau.demo import vocabulary as vocab
 from ipbureau.enterprises.creditcode import make_credit_code
+from ipbureau.imports.runner import content_hash
 from ipbureau.navigation.chains import IndustryChain, Segment, load_chains, prefix_matches
 from ipbureau.patents.numbers import make_application_no
 
@@ -523,11 +522,6 @@ def write_patent_csv(rng: random.Random, n: int, path_or_buffer: str | Path | IO
 # ---- trademarks ---------------------------------------------------------------------
 
 
-def _record_hash(values: dict[str, Any]) -> str:
-    payload = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
 def trademark_rows(rng: random.Random, n: int, organisations: Sequence[Organisation], enterprise_ids: dict[str, int],
                    as_of: date, avoid: set[str] | frozenset[str] = frozenset()) -> list[dict[str, Any]]:
     """Trademark rows for a bulk insert (dataset demo).
@@ -586,7 +580,7 @@ def trademark_rows(rng: random.Random, n: int, organisations: Sequence[Organisat
             "registration_date": registered, "expiry_date": expiry, "status": status,
             "is_geographical_indication": geographical,
         }
-        rows.append(dict(values, dataset="demo", source="demo-generator", record_hash=_record_hash(values)))
+        rows.append(dict(values, dataset="demo", source="demo-generator", record_hash=content_hash(values)))
 
     for name, primary, district in vocab.GEO_INDICATIONS:
         from ipbureau.reference.address import district_names

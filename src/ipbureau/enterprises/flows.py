@@ -140,7 +140,9 @@ class _Writer:
         self.inserted = self.updated = self.unchanged = 0
         self.changed_ids: list[int] = []
 
-    def write(self, records: list[EnterpriseRecord]) -> None:
+    def write(self, pairs: list[tuple[EnterpriseRecord, str]]) -> None:
+        # Compared field by field with the stored row (staff may have edited it), so the row hash is not used.
+        records = [record for record, _ in pairs]
         if not records:
             return
         stored = {e.credit_code: e for e in self.session.scalars(

@@ -38,7 +38,8 @@ class RecordWriter(Protocol[R]):
     unchanged: int
     changed_ids: list[int]
 
-    def write(self, records: list[R]) -> None: ...
+    # Each record comes with the hash of its content, computed once by the runner.
+    def write(self, records: list[tuple[R, str]]) -> None: ...
 
 
 @dataclass
@@ -121,7 +122,7 @@ def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str
     seen: dict[str, tuple[int, str]] = {}
     duplicates = 0
     total = 0
-    chunk: list[R] = []
+    chunk: list[tuple[R, str]] = []
     try:
         for row_no, row in table.rows:
             total += 1
@@ -144,7 +145,7 @@ def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str
                                              f"{key} 与第 {first[0]} 行重复，但内容不同"))
                     record = None
             if record is not None and not errors:
-                chunk.append(record)
+                chunk.append((record, row_digest))
             if len(chunk) >= CHUNK_ROWS:
                 writer.write(chunk)
                 chunk = []

@@ -23,7 +23,7 @@ from ipbureau.imports.cells import district_from_cell
 from ipbureau.imports.columns import ColumnMap
 from ipbureau.imports.errors import FileRejected, RowProblem
 from ipbureau.imports.readers import parse_count, parse_date, split_names, text_or_none
-from ipbureau.imports.runner import ImportResult, ImportSpec, content_hash, record_content, run_import
+from ipbureau.imports.runner import ImportResult, ImportSpec, record_content, run_import
 from ipbureau.patents.enums import LegalStatus
 from ipbureau.patents.formats import PatentRecord, map_columns
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
@@ -38,7 +38,7 @@ from ipbureau.patents.service import (
 from ipbureau.reference.address import district_names, resolve_address
 from ipbureau.reference.ipc import split_ipc_list
 
-__all__ = ["ImportResult", "import_patents", "parse_row", "record_hash"]
+__all__ = ["ImportResult", "import_patents", "parse_row"]
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -184,10 +184,6 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
     return record, errors, warnings
 
 
-def record_hash(record: PatentRecord) -> str:
-    return content_hash(record_content(record))
-
-
 class _Writer:
     """Writes validated chunks: inserts new application numbers, updates changed ones."""
 
@@ -217,10 +213,10 @@ class _Writer:
         ipcs = [{"patent_id": patent_id, "position": i, "code": code, "subclass": code[:4]} for i, code in enumerate(record.ipc_codes)]
         return applicants, ipcs
 
-    def write(self, records: list[PatentRecord]) -> None:
+    def write(self, records: list[tuple[PatentRecord, str]]) -> None:
         if not records:
             return
-        numbers = [r.application_no for r in records]
+        numbers = [r.application_no for r, _ in records]
         existing = {
             number: (pid, digest)
             for pid, number, digest in self.session.execute(
@@ -229,8 +225,7 @@ class _Writer:
         }
         new_rows: list[tuple[PatentRecord, str]] = []
         changed: list[tuple[int, PatentRecord, str]] = []
-        for record in records:
-            digest = record_hash(record)
+        for record, digest in records:
             found = existing.get(record.application_no)
             if found is None:
                 new_rows.append((record, digest))

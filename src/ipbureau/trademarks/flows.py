@@ -17,7 +17,7 @@ from ipbureau.imports.cells import district_from_cell
 from ipbureau.imports.columns import ColumnMap, FieldSet
 from ipbureau.imports.errors import RowProblem
 from ipbureau.imports.readers import parse_date, text_or_none
-from ipbureau.imports.runner import ImportResult, ImportSpec, content_hash, record_content, run_import
+from ipbureau.imports.runner import ImportResult, ImportSpec, record_content, run_import
 from ipbureau.reference.address import district_names, resolve_address
 from ipbureau.trademarks.enums import TrademarkStatus
 from ipbureau.trademarks.models import Trademark
@@ -151,16 +151,15 @@ class _Writer:
         self.inserted = self.updated = self.unchanged = 0
         self.changed_ids: list[int] = []
 
-    def write(self, records: list[TrademarkRecord]) -> None:
+    def write(self, records: list[tuple[TrademarkRecord, str]]) -> None:
         if not records:
             return
         stored = {t.application_no: t for t in self.session.scalars(
-            select(Trademark).where(Trademark.application_no.in_([r.application_no for r in records])))}
+            select(Trademark).where(Trademark.application_no.in_([r.application_no for r, _ in records])))}
         now = utcnow()
         new_rows = []
-        for record in records:
+        for record, digest in records:
             values = record_content(record)
-            digest = content_hash(values)
             values |= {"dataset": self.dataset.value, "source": self.source, "record_hash": digest,
                        "enterprise_id": self.enterprise_ids.get(record.applicant_name)}
             current = stored.get(record.application_no)
