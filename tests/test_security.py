@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from ipbureau.audit.models import AuditLog
+from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.imports.models import ImportBatch
 from tests.conftest import PASSWORD, bearer, csrf_from, login
@@ -218,7 +219,7 @@ def test_login_next_keeps_a_same_site_path(client, users):
 
 def test_passwords_are_stored_as_argon2id_hashes(db, users):
     hashes = db.scalars(select(User.password_hash)).all()
-    assert len(hashes) == len(users) == 7
+    assert len(hashes) == len(users) == len(Role)
     for value in hashes:
         assert value.startswith("$argon2id$"), value
         assert PASSWORD not in value

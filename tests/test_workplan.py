@@ -68,8 +68,11 @@ def test_packaged_plan_loads_23_points_and_every_target(db, plan):
     assert (patents.target_value, patents.unit, patents.comparison, patents.deadline) == (1000, "件", "reach", date(2023, 12, 31))
     assert _target(db, 17).comparison == "at_least" and _target(db, 18).target_value == 60
     assert all(not p.targets for p in points if p.number in (1, 2, 3, 4, 5, 10, 12, 15, 16, 20, 21, 22, 23))
-    # No indicator is invented: none of these targets is counted by the statistics engine today.
-    assert all(t.indicator_code is None for p in points for t in p.targets)
+    # Every linked code is a catalogue indicator; (十四) is counted by the marketplace indicator.
+    from ipbureau.stats.catalogue import BY_CODE
+
+    assert patents.indicator_code == "market_patents_operated"
+    assert all(t.indicator_code in BY_CODE for p in points for t in p.targets if t.indicator_code)
     assert plan.issued_on == date(2023, 2, 28) and "zscq.tj.gov.cn" in plan.source_url
 
 
@@ -193,33 +196,41 @@ def test_cumulative_and_increment_progress(db, plan, users):
     assert service.target_progress(db, target, date(2023, 7, 2), year=2023).value == 950
 
 
-def test_linked_indicator_without_stats_falls_back_to_manual(db, plan, users, monkeypatch):
-    monkeypatch.setattr(service, "_stats_indicators", lambda: None)
+def test_unknown_indicator_falls_back_to_manual(db, plan, users):
     target = _target(db, 14)
-    target.indicator_code = "some_indicator"
+    target.indicator_code = "some_indicator"  # e.g. a code removed from the catalogue since it was linked
     service.add_progress_entry(db, target, value=300, recorded_on=date(2023, 6, 1), evidence="月报", note=None,
                                actor=users["admin"], today=date(2023, 7, 1))
     item = service.target_progress(db, target, date(2023, 7, 1), year=2023)
     assert item.value == 300 and item.indicator_problem == "指标尚未接入" and item.source.value == "manual"
-    with pytest.raises(service.WorkPlanError, match="尚未接入"):
-        service.set_indicator(db, target, "patents_granted", actor=users["admin"])
-
-
-def test_linked_indicator_gives_the_live_value(db, plan, users, monkeypatch):
-    class FakeIndicators:
-        CATALOGUE = {"plan_items": {"name_zh": "展示交易专利", "unit": "件"}}
-
-        @staticmethod
-        def compute(session, code, year, *, period="year", district_code=None, chain_code=None, dataset="real"):
-            return type("IndicatorValue", (), {"value": 1024})()
-
-    monkeypatch.setattr(service, "_stats_indicators", lambda: FakeIndicators)
-    target = _target(db, 14)
-    assert service.set_indicator(db, target, "plan_items", actor=users["admin"])
     with pytest.raises(service.WorkPlanError, match="没有代码"):
         service.set_indicator(db, target, "invented", actor=users["admin"])
-    item = service.target_progress(db, target, date(2023, 7, 1), year=2023)
-    assert (item.value, item.source.value, item.status) == (1024, "indicator", TargetStatus.DONE)
+
+
+def test_linked_indicator_gives_the_live_value(db, plan, users, enterprise):
+    """(十四) counts the patents shown, traded or openly licensed on the marketplace: publishing a
+    listing of two patents moves the target by two, from the records, in the listing's year."""
+    from tests.test_market import _published, add_patent
+
+    target = _target(db, 14)
+    assert target.indicator_code == "market_patents_operated"
+    today = date.today()
+    before = service.target_progress(db, target, today, year=today.year)
+    assert before.value is None and before.source is None  # nothing on the marketplace: no data, no manual entry
+    _published(db, users, enterprise, patents=[add_patent(db, enterprise), add_patent(db, enterprise)])
+    item = service.target_progress(db, target, today, year=today.year)
+    assert (item.value, item.source.value, item.indicator_problem) == (2, "indicator", None)
+    # The demo dataset is counted separately: the enterprise is a real one, so demo shows no data.
+    assert service.target_progress(db, target, today, year=today.year, dataset="demo").value is None
+
+
+def test_plan_file_rejects_unknown_indicator_code(db, tmp_path):
+    text = flows.DEFAULT_PLAN_FILE.read_text(encoding="utf-8").replace(
+        "indicator_code: market_patents_operated", "indicator_code: no_such_indicator")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(flows.PlanFileError, match="no_such_indicator.*不在统计指标目录中"):
+        flows.load_plan_file(db, path)
 
 
 # ---- pages, API, roles ---------------------------------------------------------------------------------

@@ -72,8 +72,18 @@ def create_app() -> FastAPI:
     from ipbureau.web.pages import router as pages_router
     from ipbureau.workplan.views import router as workplan_router
 
+    from ipbureau.enterprises.services.views import router as enterprise_services_router
+    from ipbureau.navigation.views import router as navigation_router
+    from ipbureau.notices.views import router as notices_router
+    from ipbureau.protection.disputes.views import router as disputes_router
+    from ipbureau.protection.enforcement.views import router as enforcement_router
+    from ipbureau.protection.preexam.views import router as preexam_router
+    from ipbureau.protection.screening.views import router as screening_router
+
     for router in (auth_router, pages_router, patents_router, enterprises_router, trademarks_router, imports_router,
-                   reference_router, audit_router, docs_router, workplan_router, stats_router, market_router):
+                   reference_router, audit_router, docs_router, workplan_router, stats_router, market_router,
+                   enterprise_services_router, navigation_router, notices_router, preexam_router, disputes_router,
+                   enforcement_router, screening_router):
         app.include_router(router)
     try:
         from ipbureau.search.views import router as search_router

@@ -119,7 +119,7 @@ def import_file(
 @app.command("create-user")
 def create_user(
     username: str,
-    role: str = typer.Option(..., help="admin | bureau_staff | district_staff | examiner | enterprise | agency | public"),
+    role: str = typer.Option(..., help="admin | bureau_staff | district_staff | examiner | mediator | enforcement | enterprise | agency | public"),
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     display_name: str = typer.Option("", help="Shown in the interface"),
     district_code: str | None = typer.Option(None),

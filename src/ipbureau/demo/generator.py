@@ -604,11 +604,33 @@ DEMO_USERS = (
     ("demo-bureau", "bureau_staff", "演示-市局工作人员"),
     ("demo-district", "district_staff", "演示-滨海新区区局"),
     ("demo-examiner", "examiner", "演示-保护中心审查员"),
+    ("demo-mediator", "mediator", "演示-纠纷调解员"),
+    ("demo-enforcement", "enforcement", "演示-执法人员"),
     ("demo-enterprise", "enterprise", "演示-企业用户"),
     ("demo-agency", "agency", "演示-服务机构"),
     ("demo-public", "public", "演示-社会公众"),
 )
 DEMO_DISTRICT = "120116"
+
+
+# Modules with demo records of their own, loaded in this order after the enterprises, patents
+# and trademarks (and deleted in the reverse order before them). Each has
+# ``load_demo(session, rng, *, as_of) -> str`` and ``delete_demo(session) -> dict[str, int]``.
+DOMAIN_DEMO_MODULES = (
+    "ipbureau.market.demo",
+    "ipbureau.protection.preexam.demo",
+    "ipbureau.protection.disputes.demo",
+    "ipbureau.protection.enforcement.demo",
+    "ipbureau.protection.screening.demo",
+    "ipbureau.navigation.demo",
+    "ipbureau.enterprises.services.demo",
+)
+
+
+def _domain_demo_modules() -> list[Any]:
+    import importlib
+
+    return [importlib.import_module(name) for name in DOMAIN_DEMO_MODULES]
 
 
 def delete_demo(session: Any) -> dict[str, Any]:
@@ -629,6 +651,8 @@ def delete_demo(session: Any) -> dict[str, Any]:
     demo_patents = select(Patent.id).where(Patent.dataset == "demo")
     demo_enterprises = select(Enterprise.id).where(Enterprise.dataset == "demo")
     counts: dict[str, Any] = {"patent_ids": list(session.scalars(demo_patents))}
+    for module in reversed(_domain_demo_modules()):
+        counts.update(module.delete_demo(session))
     session.execute(delete(PatentIpc).where(PatentIpc.patent_id.in_(demo_patents)))
     session.execute(delete(PatentApplicant).where(PatentApplicant.patent_id.in_(demo_patents)))
     counts["patents"] = session.execute(delete(Patent).where(Patent.dataset == "demo")).rowcount
@@ -771,6 +795,15 @@ def load_demo(patents: int = 30000, seed: int = 2023, console: Any | None = None
                 session.execute(insert(Trademark), [dict(r, created_at=now, updated_at=now) for r in rows_tm[start:start + 5000]])
                 step(min(start + 5000, len(rows_tm)))
             session.commit()
+
+            domain_summaries = []
+            for module in _domain_demo_modules():
+                step = progress.task(f"生成业务演示数据（{module.__name__.split('.', 1)[1]}）", 1)
+                summary = module.load_demo(session, random.Random(f"{seed}-{module.__name__}"), as_of=as_of)
+                session.commit()
+                if summary:
+                    domain_summaries.append(summary)
+                step(1)
     finally:
         if own_session:
             session.close()
@@ -789,7 +822,8 @@ def load_demo(patents: int = 30000, seed: int = 2023, console: Any | None = None
         f"科研院所 {institutes} 家；专利 {result.inserted + result.updated} 件；商标 {len(rows_tm)} 件"
         f"（含地理标志 {len(vocab.GEO_INDICATIONS)} 件）；演示账号 {len(DEMO_USERS)} 个"
         f"（{'、'.join(u for u, _, _ in DEMO_USERS)}，密码 {DEMO_PASSWORD}）。"
-        f"此前的演示数据已替换（删除专利 {removed['patents']} 件、商标 {removed['trademarks']} 件、企业 {removed['enterprises']} 家）。"
+        + "".join(f"{summary}；" for summary in domain_summaries)
+        + f"此前的演示数据已替换（删除专利 {removed['patents']} 件、商标 {removed['trademarks']} 件、企业 {removed['enterprises']} 家）。"
     )
 
 

@@ -20,8 +20,6 @@ computed by the database with GROUP BY rather than by reading rows into Python.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import ColumnElement, Table, and_, exists, false, not_, or_, select
@@ -29,6 +27,7 @@ from sqlalchemy import ColumnElement, Table, and_, exists, false, not_, or_, sel
 from ipbureau.navigation.chains import IndustryChain, load_chains
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.patents.models import Patent, PatentIpc
+from ipbureau.stats.definitions import IndicatorDef
 from ipbureau.stats.enums import Measure, Subject
 from ipbureau.trademarks.enums import TrademarkStatus
 from ipbureau.trademarks.models import Trademark
@@ -36,32 +35,6 @@ from ipbureau.trademarks.models import Trademark
 PATENT: Table = Patent.__table__  # type: ignore[assignment]
 PATENT_IPC: Table = PatentIpc.__table__  # type: ignore[assignment]
 TRADEMARK: Table = Trademark.__table__  # type: ignore[assignment]
-
-# Condition(table, period start, period end) -> SQL boolean
-Condition = Callable[[Table, date, date], ColumnElement[bool]]
-
-
-@dataclass(frozen=True)
-class IndicatorDef:
-    code: str
-    name: str
-    unit: str
-    subject: Subject
-    measure: Measure
-    definition: str
-    formula: str
-    sources: tuple[str, ...]
-    # The date column that places a record in time; also the column whose range in the
-    # dataset tells whether a period is covered at all ("no data" vs a true zero).
-    date_column: str
-    condition: Condition
-    per_10k_people: bool = False
-    # Criteria of the national definition that our records cannot support.
-    limitations: str = ""
-    # Whether /search can list exactly the records behind a figure (see service.drilldown_url).
-    drilldown: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
 
 # --- industry chains -------------------------------------------------------------------
 
@@ -157,7 +130,7 @@ def trademark_valid_at(t: Table, _start: date, end: date) -> ColumnElement[bool]
 
 TERRITORY = "按第一申请人地址归属：区为申请人地址所在区（district_code），全市为地址在天津（province_code = 12）。"
 
-CATALOGUE: tuple[IndicatorDef, ...] = (
+CORE_INDICATORS: tuple[IndicatorDef, ...] = (
     IndicatorDef(
         code="invention_grants",
         name="发明专利授权量",
@@ -248,10 +221,33 @@ CATALOGUE: tuple[IndicatorDef, ...] = (
     ),
 )
 
-# The marketplace (运营交易) and protection (保护) modules do not exist yet; their
-# indicators are added here when they do.
+# The other modules declare their own indicators next to their tables (``<module>/indicators.py``);
+# the catalogue lists them after the patent and trademark figures, in this order.
+DOMAIN_INDICATOR_MODULES = (
+    "ipbureau.market.indicators",
+    "ipbureau.protection.preexam.indicators",
+    "ipbureau.protection.disputes.indicators",
+    "ipbureau.protection.enforcement.indicators",
+    "ipbureau.protection.screening.indicators",
+    "ipbureau.navigation.indicators",
+    "ipbureau.enterprises.services.indicators",
+)
+
+
+def _domain_indicators() -> tuple[IndicatorDef, ...]:
+    import importlib
+
+    found: list[IndicatorDef] = []
+    for name in DOMAIN_INDICATOR_MODULES:
+        found.extend(importlib.import_module(name).INDICATORS)
+    return tuple(found)
+
+
+CATALOGUE: tuple[IndicatorDef, ...] = CORE_INDICATORS + _domain_indicators()
 
 BY_CODE: dict[str, IndicatorDef] = {d.code: d for d in CATALOGUE}
+if len(BY_CODE) != len(CATALOGUE):  # pragma: no cover - a programming error, caught by every test run
+    raise RuntimeError("duplicate indicator codes in the statistics catalogue")
 
 
 def indicator(code: str) -> IndicatorDef | None:

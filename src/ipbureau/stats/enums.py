@@ -8,10 +8,15 @@ class Subject(LabelledEnum):
 
     PATENT = "patent"
     TRADEMARK = "trademark"
+    MARKET = "market"  # 运营交易 (marketplace)
+    PROTECTION = "protection"  # 保护 (pre-examination, disputes, enforcement, screening)
+    NAVIGATION = "navigation"  # 专利导航
+    SERVICE = "service"  # 企业培育与服务
 
     @classmethod
     def _labels(cls) -> dict[str, str]:
-        return {"patent": "专利", "trademark": "商标"}
+        return {"patent": "专利", "trademark": "商标", "market": "运营交易", "protection": "知识产权保护",
+                "navigation": "专利导航", "service": "企业培育与服务"}
 
 
 class Measure(LabelledEnum):

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, select
+from sqlalchemy import ColumnElement, FromClause, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ipbureau.enums import Dataset
@@ -24,16 +24,8 @@ from ipbureau.patents.enums import PatentType
 from ipbureau.reference.address import TIANJIN_PROVINCE
 from ipbureau.reference.models import District
 from ipbureau.reference.service import CITY_CODE, city_population, district_map
-from ipbureau.stats.catalogue import (
-    CATALOGUE,
-    PATENT,
-    PATENT_IPC,
-    TRADEMARK,
-    IndicatorDef,
-    chain_condition,
-    indicator,
-    ipc_prefix_condition,
-)
+from ipbureau.stats.catalogue import CATALOGUE, PATENT, PATENT_IPC, chain_condition, indicator, ipc_prefix_condition
+from ipbureau.stats.definitions import IndicatorDef, record_source
 from ipbureau.stats.enums import Measure, Subject, YoyNote
 from ipbureau.stats.models import IndicatorDefRead, IndicatorValue
 
@@ -46,6 +38,12 @@ NOTE_NO_DATA = "无数据：所选数据集未覆盖该期间"
 NOTE_NO_POPULATION = "无人口数据"
 NOTE_CHAIN_NO_POPULATION = "产业链没有人口口径，不计算每万人口指标"
 NOTE_TRADEMARK_NO_CHAIN = "商标没有 IPC 分类，不适用产业链口径"
+NOTE_NO_CHAIN = "该指标不按产业链统计（产业链按专利 IPC 分类界定）"
+
+
+def _no_chain_note(defn: IndicatorDef) -> str:
+    return NOTE_TRADEMARK_NO_CHAIN if defn.subject == Subject.TRADEMARK else NOTE_NO_CHAIN
+NOTE_NO_CHAIN = "该指标不按产业链统计（产业链按专利 IPC 分类界定）"
 
 
 class StatsInputError(ValueError):
@@ -93,8 +91,8 @@ def _chain(code: str | None) -> IndustryChain | None:
     return found
 
 
-def _table(defn: IndicatorDef) -> Table:
-    return PATENT if defn.subject == Subject.PATENT else TRADEMARK
+def _table(defn: IndicatorDef) -> FromClause:
+    return record_source(defn)
 
 
 def _scope(defn: IndicatorDef, periods: Sequence[tuple[date, date]], dataset: str,
@@ -119,9 +117,26 @@ def _scope(defn: IndicatorDef, periods: Sequence[tuple[date, date]], dataset: st
     return where
 
 
+def _aggregate(defn: IndicatorDef, t: FromClause, condition: ColumnElement[bool]) -> ColumnElement:
+    """COUNT of the rows meeting the condition, or the SUM / COUNT DISTINCT the indicator asks for."""
+    if defn.sum_column:
+        return func.coalesce(func.sum(case((condition, t.c[defn.sum_column]))), 0)
+    if defn.distinct_column:
+        return func.count(func.distinct(case((condition, t.c[defn.distinct_column]))))
+    return func.count(case((condition, 1)))
+
+
+def _number(defn: IndicatorDef, raw: object) -> int | float:
+    """A database aggregate as the indicator's number (sums scaled, e.g. 元 -> 万元)."""
+    if defn.sum_column:
+        value = float(raw or 0) / defn.scale
+        return round(value, 2)
+    return int(raw or 0)
+
+
 def _period_counts(defn: IndicatorDef, periods: Sequence[tuple[date, date]]) -> list[ColumnElement[int]]:
     t = _table(defn)
-    return [func.count(case((defn.condition(t, start, end), 1))).label(f"p{i}")
+    return [_aggregate(defn, t, defn.condition(t, start, end)).label(f"p{i}")
             for i, (start, end) in enumerate(periods)]
 
 
@@ -133,7 +148,7 @@ def count_periods(session: Session, defn: IndicatorDef, periods: Sequence[tuple[
     if chain is not None:
         where.append(chain_condition(chain, t))
     row = session.execute(select(*_period_counts(defn, periods)).where(*where)).one()
-    return [int(n) for n in row]
+    return [_number(defn, n) for n in row]
 
 
 def count_periods_by_district(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *,
@@ -143,7 +158,7 @@ def count_periods_by_district(session: Session, defn: IndicatorDef, periods: Seq
     if chain is not None:
         where.append(chain_condition(chain, t))
     query = select(t.c.district_code, *_period_counts(defn, periods)).where(*where).group_by(t.c.district_code)
-    return {code: [int(n) for n in counts] for code, *counts in session.execute(query)}
+    return {code: [_number(defn, n) for n in counts] for code, *counts in session.execute(query)}
 
 
 def count_periods_by_chain(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *,
@@ -175,7 +190,18 @@ def coverage(session: Session, defn: IndicatorDef, dataset: str) -> tuple[date, 
     if defn.subject == Subject.PATENT:
         where.append(t.c.patent_type == PatentType.INVENTION.value)
     low, high = session.execute(select(func.min(column), func.max(column)).where(*where)).one()
-    return (low, high) if low is not None else None
+    if low is None:
+        return None
+    return (_as_date(low), _as_date(high))
+
+
+def _as_date(value: object) -> date:
+    """Dates come back as date (or datetime, or ISO text from SQLite's date()) depending on the source."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _covered(defn: IndicatorDef, span: tuple[date, date] | None, start: date, end: date) -> bool:
@@ -241,14 +267,14 @@ def _per_10k(count: int, population: int | None) -> float | None:
 
 
 def _value(defn: IndicatorDef, year: int, period: str, dataset: str, span: tuple[date, date] | None,
-           current: int, previous: int, *, population: int | None, district_code: str | None = None,
+           current: int | float, previous: int | float, *, population: int | None, district_code: str | None = None,
            chain_code: str | None = None, label: str | None = None) -> IndicatorValue:
     start, end = period_bounds(year, period)
     prev_start, prev_end = period_bounds(year - 1, period)
     note = None
     value: int | float | None = current
     previous_value: int | float | None = previous
-    record_count: int | None = current
+    record_count: int | None = None if defn.sum_column else int(current)
     if not _covered(defn, span, start, end):
         value, record_count, note = None, None, NOTE_NO_DATA
     if not _covered(defn, span, prev_start, prev_end):
@@ -294,8 +320,8 @@ def series(session: Session, code: str, years: Sequence[int], *, period: str = "
     years = sorted(set(years))
     if not years:
         return []
-    if chain is not None and defn.subject == Subject.TRADEMARK:
-        return [_not_applicable(defn, y, period, ds, NOTE_TRADEMARK_NO_CHAIN, district_code=district_code,
+    if chain is not None and not defn.by_chain:
+        return [_not_applicable(defn, y, period, ds, _no_chain_note(defn), district_code=district_code,
                                 chain_code=chain_code) for y in years]
     all_years = sorted(set(years) | {y - 1 for y in years})
     periods = [period_bounds(y, period) for y in all_years]
@@ -320,8 +346,8 @@ def by_district(session: Session, code: str, year: int, *, period: str = "year",
     defn, ds, chain = _definition(code), _dataset(dataset), _chain(chain_code)
     districts = list(session.execute(select(District.code, District.name, District.population)
                                      .order_by(District.code)))
-    if chain is not None and defn.subject == Subject.TRADEMARK:
-        return [_not_applicable(defn, year, period, ds, NOTE_TRADEMARK_NO_CHAIN, district_code=c, chain_code=chain_code,
+    if chain is not None and not defn.by_chain:
+        return [_not_applicable(defn, year, period, ds, _no_chain_note(defn), district_code=c, chain_code=chain_code,
                                 label=name) for c, name, _ in districts]
     periods = [period_bounds(year, period), period_bounds(year - 1, period)]
     counts = count_periods_by_district(session, defn, periods, dataset=ds, chain=chain)
@@ -335,8 +361,8 @@ def by_chain(session: Session, code: str, year: int, *, period: str = "year", di
     """The indicator for each of the 12 industry chains (a patent may count in several)."""
     defn, ds = _definition(code), _dataset(dataset)
     chains = load_chains()
-    if defn.subject == Subject.TRADEMARK:
-        return [_not_applicable(defn, year, period, ds, NOTE_TRADEMARK_NO_CHAIN, district_code=district_code,
+    if not defn.by_chain:
+        return [_not_applicable(defn, year, period, ds, _no_chain_note(defn), district_code=district_code,
                                 chain_code=c.code, label=c.name) for c in chains]
     periods = [period_bounds(year, period), period_bounds(year - 1, period)]
     counts = count_periods_by_chain(session, defn, periods, dataset=ds, district_code=district_code)

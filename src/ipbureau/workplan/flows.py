@@ -160,10 +160,15 @@ def _check_target(raw: dict[str, Any], *, where: str, year: int, text: str, prob
     phrase = _text(raw.get("source_phrase"))
     if phrase and phrase not in text:
         problems.append(f"{where}：原文摘句“{phrase}”不在该要点的内容中")
+    indicator_code = _text(raw.get("indicator_code"))
+    if indicator_code:
+        from ipbureau.stats.catalogue import BY_CODE
+
+        if indicator_code not in BY_CODE:
+            problems.append(f"{where}：指标代码“{indicator_code}”不在统计指标目录中")
     if len(problems) > before:
         return None
-    return TargetSpec(description, value, unit, comparison, aggregation, deadline,
-                      _text(raw.get("indicator_code")), phrase)
+    return TargetSpec(description, value, unit, comparison, aggregation, deadline, indicator_code, phrase)
 
 
 def _check_point(number: Any, raw: dict[str, Any], *, index: int, year: int, problems: list[str]) -> PointSpec | None:

@@ -1,9 +1,8 @@
 """Work plan progress: current values, statuses, progress entries and staff edits (no HTTP here).
 
-A target's current value comes from a statistics indicator when it is linked to one that
-``ipbureau.stats`` can compute; otherwise from the progress entries staff made. The stats
-package is imported lazily: while it is missing, or when it does not know the linked code,
-the target falls back to its manual entries and says so (``指标尚未接入``).
+A target's current value comes from the statistics indicator it is linked to; otherwise, or
+when the indicator gives no figure (an unknown code, no data for the year), from the progress
+entries staff made, and the page says why (``指标尚未接入``…).
 """
 
 from __future__ import annotations
@@ -90,61 +89,33 @@ def manual_value(target: WorkTarget, entries: list[ProgressEntry]) -> tuple[floa
     return latest.value, latest.recorded_on
 
 
-# ---- the statistics engine, if present -------------------------------------------------
+# ---- the statistics engine ------------------------------------------------------------------
 
-def _stats_indicators() -> Any | None:
-    """``ipbureau.stats.indicators`` when it can be imported; None while it is not there (yet)."""
-    try:
-        from ipbureau.stats import indicators
-    except ImportError:
-        return None
-    except Exception:  # a half-written stats package must not take the work plan pages down
-        logger.exception("ipbureau.stats.indicators failed to import")
-        return None
-    return indicators
+def indicator_choices() -> list[tuple[str, str]]:
+    """(code, "名称（单位）") for every catalogue indicator."""
+    from ipbureau.stats.catalogue import CATALOGUE
+
+    return sorted((d.code, f"{d.name}（{d.unit}）") for d in CATALOGUE)
 
 
-def _catalogue(indicators: Any) -> dict[str, Any]:
-    """The catalogue as code -> definition (also accepted: a sequence of definitions with ``.code``)."""
-    catalogue = getattr(indicators, "CATALOGUE", None) or {}
-    if isinstance(catalogue, dict):
-        return catalogue
-    return {getattr(d, "code", None) or d.get("code"): d for d in catalogue}
+def indicator_value(session: Session, code: str, year: int, dataset: str = "real") -> tuple[float | None, str | None]:
+    """(value, problem): the indicator's value for the plan year, or why there is none.
 
+    Figures come from one dataset only (real, or the demo data when the system holds no real
+    records); the pages say which."""
+    from ipbureau.stats import service as stats
+    from ipbureau.stats.catalogue import BY_CODE
 
-def _field(definition: Any, *names: str) -> Any:
-    for name in names:
-        value = definition.get(name) if isinstance(definition, dict) else getattr(definition, name, None)
-        if value:
-            return value
-    return None
-
-
-def indicator_choices() -> list[tuple[str, str]] | None:
-    """(code, "名称（单位）") for every catalogue indicator; None when the stats engine is absent."""
-    indicators = _stats_indicators()
-    if indicators is None:
-        return None
-    choices = []
-    for code, definition in _catalogue(indicators).items():
-        name = _field(definition, "name_zh", "zh_name", "zh", "name", "label") or code
-        unit = _field(definition, "unit_zh", "unit")
-        choices.append((code, f"{name}（{unit}）" if unit else str(name)))
-    return sorted(choices)
-
-
-def indicator_value(session: Session, code: str, year: int) -> tuple[float | None, str | None]:
-    """(value, problem): the indicator's value for the year, or why there is none."""
-    indicators = _stats_indicators()
-    if indicators is None or code not in _catalogue(indicators):
+    if code not in BY_CODE:
         return None, INDICATOR_NOT_CONNECTED
     try:
-        result = indicators.compute(session, code, year, period="year", dataset="real")
-    except Exception:
+        result = stats.compute(session, code, year, period="year", dataset=dataset)
+    except Exception:  # one failing indicator must not take the whole plan page down
         logger.exception("indicator %s for %s could not be computed", code, year)
         return None, INDICATOR_FAILED
-    value = getattr(result, "value", None)
-    return (None if value is None else float(value)), None
+    if result.value is None:
+        return None, result.note
+    return float(result.value), None
 
 
 # ---- progress of a plan ---------------------------------------------------------------------
@@ -188,13 +159,14 @@ class PlanProgress:
         return {status: counts.get(status, 0) for status in TargetStatus}
 
 
-def target_progress(session: Session, target: WorkTarget, today: date, *, year: int) -> TargetProgress:
+def target_progress(session: Session, target: WorkTarget, today: date, *, year: int,
+                    dataset: str = "real") -> TargetProgress:
     value: float | None = None
     source: ValueSource | None = None
     updated_on: date | None = None
     problem: str | None = None
     if target.indicator_code:
-        value, problem = indicator_value(session, target.indicator_code, year)
+        value, problem = indicator_value(session, target.indicator_code, year, dataset)
         if value is not None:
             source, updated_on = ValueSource.INDICATOR, today
     if value is None:  # no indicator, or one that gave nothing: the manual entries count
@@ -221,10 +193,11 @@ def get_plan(session: Session, year: int) -> WorkPlan | None:
             selectinload(WorkPlan.points).selectinload(WorkPoint.targets).selectinload(WorkTarget.entries)))
 
 
-def plan_progress(session: Session, plan: WorkPlan, today: date) -> PlanProgress:
+def plan_progress(session: Session, plan: WorkPlan, today: date, dataset: str = "real") -> PlanProgress:
     progress = PlanProgress(plan, today)
     for point in plan.points:
-        entry = PointProgress(point, [target_progress(session, t, today, year=plan.year) for t in point.targets])
+        entry = PointProgress(point, [target_progress(session, t, today, year=plan.year, dataset=dataset)
+                                      for t in point.targets])
         if progress.sections and progress.sections[-1][0] == (point.heading or ""):
             progress.sections[-1][1].append(entry)
         else:
@@ -318,10 +291,7 @@ def set_indicator(session: Session, target: WorkTarget, code: str | None, *, act
     """Link the target to a catalogue indicator, or unlink it (empty code)."""
     code = (code or "").strip() or None
     if code is not None:
-        choices = indicator_choices()
-        if choices is None:
-            raise WorkPlanError("统计指标模块尚未接入，暂不能关联指标")
-        if code not in dict(choices):
+        if code not in dict(indicator_choices()):
             raise WorkPlanError(f"指标目录中没有代码为“{code}”的指标")
     if code == target.indicator_code:
         return False

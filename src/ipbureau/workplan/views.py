@@ -52,7 +52,15 @@ def _progress_or_404(db: Session, year: int | None, today: date) -> tuple[servic
     plan = service.get_plan(db, year)
     if plan is None:
         raise HTTPException(status_code=404, detail=f"没有{year}年的工作要点")
-    return service.plan_progress(db, plan, today), years
+    return service.plan_progress(db, plan, today, indicator_dataset(db)), years
+
+
+def indicator_dataset(db: Session) -> str:
+    """Linked indicators count the real records, or the demo records while there are no real ones
+    (as /stats does); the two are never mixed."""
+    from ipbureau.stats.views import default_dataset
+
+    return default_dataset(db).value
 
 
 def _target_or_404(db: Session, target_id: int) -> WorkTarget:
@@ -121,7 +129,7 @@ def plan_export(year: int | None = Query(None), db: Session = Depends(get_db), _
 def _target_page(request: Request, db: Session, user: User, target: WorkTarget, *, error: str | None = None,
                  form: dict[str, str] | None = None, status_code: int = 200):
     plan = target.point.plan
-    item = service.target_progress(db, target, date.today(), year=plan.year)
+    item = service.target_progress(db, target, date.today(), year=plan.year, dataset=indicator_dataset(db))
     entries = service.entries_of(db, target)
     user_ids = {e.entered_by for e in entries if e.entered_by}
     return render(request, "workplan_target.html", {
@@ -220,7 +228,8 @@ def api_plan(year: int | None = Query(None), db: Session = Depends(get_db), _use
 @router.get("/api/workplan/targets/{target_id}", tags=["工作要点"])
 def api_target(target_id: int, db: Session = Depends(get_db), _user: User = Depends(require_staff)):
     target = _target_or_404(db, target_id)
-    item = service.target_progress(db, target, date.today(), year=target.point.plan.year)
+    item = service.target_progress(db, target, date.today(), year=target.point.plan.year,
+                                   dataset=indicator_dataset(db))
     return {**_target_json(item), "point": {"number": target.point.number, "label": target.point.label,
                                              "title": target.point.title},
             "entries": [{"id": e.id, "recorded_on": e.recorded_on.isoformat(), "value": e.value, "evidence": e.evidence,

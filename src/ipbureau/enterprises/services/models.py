@@ -1,0 +1,3 @@
+"""Tables and Pydantic schemas (to be filled in by the module's owner)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""行政执法 (enforcement cases): trademark, patent counterfeiting and geographical indication cases."""
