@@ -16,7 +16,8 @@ from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.service import dataset_present
 from ipbureau.stats import charts, service, whitepaper
-from ipbureau.stats.catalogue import CATALOGUE
+from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
+from ipbureau.stats.enums import Subject
 from ipbureau.stats.models import IndicatorDefRead, IndicatorValue
 from ipbureau.web.templating import render
 
@@ -151,6 +152,14 @@ def _charts(data: dict[str, Any], district_name: str) -> dict[str, str]:
     }
 
 
+def figure_groups(figures: list[IndicatorValue]) -> list[tuple[Subject, list[IndicatorValue]]]:
+    """The dashboard's figures under one heading per subject (专利、商标、运营交易、保护…), catalogue order."""
+    groups: dict[Subject, list[IndicatorValue]] = {}
+    for value in figures:
+        groups.setdefault(BY_CODE[value.code].subject, []).append(value)
+    return list(groups.items())
+
+
 @router.get("/stats", include_in_schema=False)
 def stats_page(request: Request, year: str | None = None, dataset: str | None = None,
                district_code: str | None = Query(None), db: Session = Depends(get_db),
@@ -174,7 +183,7 @@ def stats_page(request: Request, year: str | None = None, dataset: str | None = 
         "year": chosen_year, "dataset": chosen_dataset, "datasets": Dataset.choices(), "district_code": district_code,
         "district_name": districts.get(district_code or "", ""), "districts": districts,
         "years": list(range(date.today().year, date.today().year - 25, -1)),
-        "figures": data["figures"], "definitions": CATALOGUE, "charts": _charts(data, districts.get(district_code or "", "")),
+        "figures": data["figures"], "figure_groups": figure_groups(data["figures"]), "definitions": CATALOGUE, "charts": _charts(data, districts.get(district_code or "", "")),
         "ranking": data["ranking"], "chains": data["chains"], "chain_count": len(load_chains()), "error": error,
     }
     return render(request, "stats.html", context, db=db, status_code=422 if error else 200)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ipbureau.enums import Dataset
 from ipbureau.stats import service
 from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
-from ipbureau.stats.enums import YoyNote
+from ipbureau.stats.enums import Subject, YoyNote
 from ipbureau.stats.models import IndicatorValue
 
 TREND_YEARS = 10
@@ -238,12 +238,16 @@ def build(session: Session, year: int, *, dataset: str | Dataset = Dataset.REAL,
     cover = [f"数据类别：{ds.label}", "本白皮书中的数字均由系统根据所存记录按“附：指标说明”所列口径自动计算，未经人工填写。"]
     if demo:
         cover.insert(0, DEMO_STATEMENT)
+    core = [f for f in figures if BY_CODE[f.code].subject in CORE_SUBJECTS]
     sections = [
-        _overview(year, figures),
-        _patents(year, figures, trends, districts),
+        _overview(year, core),
+        _patents(year, core, trends, districts),
         _chains(year, chains),
-        _trademarks(year, figures, trends),
+        _trademarks(year, core, trends),
     ]
+    work = _work(year, [f for f in figures if BY_CODE[f.code].subject not in CORE_SUBJECTS])
+    if work is not None:
+        sections.append(work)
     return WhitePaper(year=year, dataset=ds.value, title=title, author=AUTHOR, generated_on=generated_on,
                       cover_notes=cover, sections=sections, appendix=_appendix())
 
@@ -361,6 +365,34 @@ def _trademarks(year: int, figures: list[IndicatorValue], trends: dict[str, list
     apps = trends["trademark_applications"]
     section.blocks.append(Chart(f"图5  {first}—{year}年全市商标申请量", "column",
                                 [str(v.year) for v in apps], [v.value for v in apps], "件"))
+    return section
+
+
+CORE_SUBJECTS = (Subject.PATENT, Subject.TRADEMARK)
+WORK_SECTION_NUMBERS = "一二三四五六七八九"
+
+
+def _work(year: int, figures: list[IndicatorValue]) -> Section | None:
+    """五、知识产权运用、保护与服务: one subsection and table per subject (运营交易、保护、导航、服务),
+    from the indicators the bureau's own work records produce."""
+    groups: dict[Subject, list[IndicatorValue]] = {}
+    for f in figures:
+        groups.setdefault(BY_CODE[f.code].subject, []).append(f)
+    if not groups:
+        return None
+    section = Section("五、知识产权运用、保护与服务")
+    section.blocks.append(Paragraph("本部分指标由局各业务系统（交易运营平台、保护中心与执法办案、专利导航、企业培育与服务）"
+                                    "办理记录按口径计算，与专利、商标统计口径不同，详见“附：指标说明”。", style="note"))
+    for number, (subject, values) in enumerate(groups.items()):
+        part = Section(f"（{WORK_SECTION_NUMBERS[number]}）{subject.label}")
+        for v in values:
+            part.blocks.append(_value_sentence(v, "全市"))
+        part.blocks.append(Table(
+            title=f"表{6 + number}  {year}年{subject.label}主要指标",
+            header=["指标", "单位", f"{year}年", f"{year - 1}年", "同比"],
+            rows=[[v.name, v.unit, _cell(v), _fact(v, "previous_value") if v.previous_value is not None else NO_DATA,
+                   _yoy_cell(v)] for v in values]))
+        section.subsections.append(part)
     return section
 
 
