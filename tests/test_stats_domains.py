@@ -39,6 +39,7 @@ def market_rows(db):
     buyer = _enterprise(db, "天津受让统计测试有限公司", "91120111MA05T4XX3C", XIQING)
     demo = _enterprise(db, "演示统计测试有限公司", "91120116MA05T4XX4D", BINHAI, dataset="demo")
     p1, p2, p3, p4, p5 = (add_patent(db, granted=date(2020, 1, 1)) for _ in range(5))
+    db.flush()
     listing = Listing(holder_enterprise_id=binhai.id, kind="licence", status="published", title="两件专利许可",
                       published_at=_at(date(2024, 12, 31)), patents=[p1, p2])
     old = Listing(holder_enterprise_id=xiqing.id, kind="transfer", status="closed", title="转让",
