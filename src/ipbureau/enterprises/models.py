@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipbureau.database.core import Base, TimestampMixin
-from ipbureau.enterprises.enums import EntityKind
+from ipbureau.enterprises.enums import AssessmentLevel, AssessmentStatus, EntityKind
 from ipbureau.enums import Dataset
 
 
@@ -55,3 +55,54 @@ class EnterpriseDetail(EnterprisePublic):
     employees: int | None
     contact_person: str | None
     contact_phone: str | None
+
+
+# ---- 知识产权优势企业 / 示范企业培育 ---------------------------------------------------------------
+
+
+class EnterpriseIpManagement(TimestampMixin, Base):
+    """What an enterprise reports about its IP organisation (知识产权管理情况), one row per enterprise.
+
+    Entered by staff or by the enterprise itself; read by the assessment (criterion 管理).
+    """
+
+    __tablename__ = "enterprise_ip_management"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), unique=True)
+    # 专职/兼职知识产权工作人员数
+    ip_staff: Mapped[int] = mapped_column(Integer, default=0)
+    # 设有知识产权管理机构（部门）
+    has_ip_department: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 通过《企业知识产权合规管理体系》(GB/T 29490) 认证 (贯标)
+    standard_certified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 制定知识产权管理制度 (奖酬、保密、合同管理…)
+    has_ip_policy: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+
+class AdvantageAssessment(TimestampMixin, Base):
+    """One application for recognition as 知识产权优势企业 or 示范企业 in a year, and its decision.
+
+    申报 (applied) → 评审 (reviewing) → 认定 (confirmed) / 不予认定 (rejected). The score and its
+    breakdown are frozen when the review starts, so a decision can be read against what was assessed.
+    Confirmed rows are the records the indicator ``advantage_enterprises_cultivated`` counts.
+    """
+
+    __tablename__ = "enterprise_assessment"
+    __table_args__ = (UniqueConstraint("enterprise_id", "year", "level", name="uq_enterprise_assessment_year_level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    level: Mapped[AssessmentLevel] = mapped_column(String(16))
+    status: Mapped[AssessmentStatus] = mapped_column(String(16), index=True, default=AssessmentStatus.APPLIED)
+    applied_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[float | None] = mapped_column(Float)
+    breakdown: Mapped[dict | None] = mapped_column(JSON)
+    decided_on: Mapped[date | None] = mapped_column(Date, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    enterprise: Mapped[Enterprise] = relationship()
