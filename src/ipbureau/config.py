@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # Session cookies are marked Secure when the site is served over HTTPS.
     https_only: bool = False
     session_max_age_s: int = 8 * 3600
+    # How notices are e-mailed: "file" (.eml files under <data_dir>/outbox) or "console".
+    mail_sender: str = "file"
 
     def resolved_database_url(self) -> str:
         if self.database_url:

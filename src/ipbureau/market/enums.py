@@ -81,3 +81,25 @@ class DealStatus(LabelledEnum):
     def _labels(cls) -> dict[str, str]:
         return {"intention": "意向", "negotiation": "洽谈", "contract": "签约", "filing": "备案", "done": "完成",
                 "cancelled": "已取消"}
+
+
+class DemandStatus(LabelledEnum):
+    """A technology need (技术需求): open while the enterprise looks for patents, then closed."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"open": "征集中", "closed": "已关闭"}
+
+
+class PushKind(LabelledEnum):
+    """Which way a match list was pushed."""
+
+    DEMAND = "demand"  # a demand's matching patents, to the demanding enterprise
+    PATENT = "patent"  # a listed patent, to an enterprise that may need it
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"demand": "需求匹配推送", "patent": "专利推荐推送"}

@@ -13,7 +13,7 @@ from sqlalchemy import FromClause, literal, select, union_all
 
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.market.enums import DealStatus
-from ipbureau.market.models import Deal, Licence, Listing, OpenLicence, Pledge, listing_patent
+from ipbureau.market.models import Deal, Demand, Licence, Listing, OpenLicence, Pledge, Push, listing_patent
 from ipbureau.stats.definitions import IndicatorDef, Measure, Subject, dated_in, dated_in_where, day_of
 
 CITY = literal("12")
@@ -56,6 +56,19 @@ def pledges_source() -> FromClause:
     return (select(Pledge.id.label("id"), *_holder_columns(),
                    Pledge.registered_on.label("registered_on"), Pledge.amount_yuan.label("amount_yuan"))
             .join(Enterprise, Enterprise.id == Pledge.holder_enterprise_id))
+
+
+def pushes_source() -> FromClause:
+    """One row per push; the territory and dataset are the receiving enterprise's."""
+    return (select(Push.id.label("id"), *_holder_columns(), day_of(Push.pushed_at).label("pushed_on"),
+                   Push.enterprise_id.label("enterprise_id"))
+            .join(Enterprise, Enterprise.id == Push.enterprise_id))
+
+
+def demands_source() -> FromClause:
+    """One row per demand; the territory and dataset are the demanding enterprise's."""
+    return (select(Demand.id.label("id"), *_holder_columns(), day_of(Demand.posted_at).label("posted_on"))
+            .join(Enterprise, Enterprise.id == Demand.enterprise_id))
 
 
 def patents_operated_source() -> FromClause:
@@ -197,5 +210,34 @@ INDICATORS: tuple[IndicatorDef, ...] = (
         source=pledges_source,
         sum_column="amount_yuan",
         scale=10000,
+    ),
+    IndicatorDef(
+        code="market_demands_posted",
+        name="技术需求发布数",
+        unit="项",
+        subject=Subject.MARKET,
+        measure=Measure.FLOW,
+        definition="统计期内企业在平台上发布的技术需求项数，以发布时间计入期间；其后关闭的仍计入当期。"
+                   "区为发布需求的企业所在区。演示企业的需求属于演示数据。",
+        formula="COUNT(技术需求 | 期初 ≤ 发布日 ≤ 期末)",
+        sources=("market_demand",),
+        date_column="posted_on",
+        condition=dated_in("posted_on"),
+        source=demands_source,
+    ),
+    IndicatorDef(
+        code="market_smes_pushed",
+        name="企业匹配推送数",
+        unit="家",
+        subject=Subject.MARKET,
+        measure=Measure.FLOW,
+        definition="统计期内工作人员向其推送过匹配专利（需求匹配结果或专利推荐）的企业家数；同一企业在期内多次推送只计一次。"
+                   "区为接收推送的企业所在区。演示企业属于演示数据。",
+        formula="COUNT(DISTINCT 企业 | 期初 ≤ 推送日 ≤ 期末)",
+        sources=("market_push", "market_push_patent"),
+        date_column="pushed_on",
+        condition=dated_in("pushed_on"),
+        source=pushes_source,
+        distinct_column="enterprise_id",
     ),
 )

@@ -3,12 +3,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Numeric, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, LargeBinary, Numeric, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipbureau.database.core import Base, TimestampMixin
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.market.enums import DealStatus, FeeBasis, LicenceType, ListingKind, ListingStatus, OpenLicenceStatus
+from ipbureau.market.enums import (DealStatus, DemandStatus, FeeBasis, LicenceType, ListingKind, ListingStatus,
+                                   OpenLicenceStatus, PushKind)
+from ipbureau.notices.models import Notice  # noqa: F401  (market_push.notice_id)
 from ipbureau.patents.models import Patent
 
 # Amounts in yuan with fen; percentages of sales fit the same column.
@@ -157,3 +159,69 @@ class Pledge(TimestampMixin, Base):
 
     holder: Mapped[Enterprise] = relationship(foreign_keys=[holder_enterprise_id])
     patents: Mapped[list[Patent]] = relationship(secondary=pledge_patent, order_by=Patent.application_no)
+
+
+push_patent = Table(
+    "market_push_patent", Base.metadata,
+    Column("push_id", ForeignKey("market_push.id", ondelete="CASCADE"), primary_key=True),
+    Column("patent_id", ForeignKey("patent.id"), primary_key=True, index=True),
+)
+
+
+class Demand(TimestampMixin, Base):
+    """A technology need (技术需求) an enterprise posts in free text, to be matched with patents on offer."""
+
+    __tablename__ = "market_demand"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    status: Mapped[DemandStatus] = mapped_column(String(16), index=True, default=DemandStatus.OPEN)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    # An industry chain code (ipbureau.navigation.chains), e.g. "ic01"; None: not stated.
+    industry_chain: Mapped[str | None] = mapped_column(String(32), index=True)
+    budget_yuan: Mapped[Decimal | None] = mapped_column(Money)
+    region: Mapped[str | None] = mapped_column(String(200))
+    contact_person: Mapped[str | None] = mapped_column(String(64))
+    contact_email: Mapped[str | None] = mapped_column(String(200))
+    # When the need was posted: the date the indicator market_demands_posted counts it on.
+    posted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    enterprise: Mapped[Enterprise] = relationship(foreign_keys=[enterprise_id])
+
+
+class Push(Base):
+    """One push (推送) of matched patents to one enterprise, by a staff member: the record behind
+    the indicator 企业匹配推送数 (market_smes_pushed)."""
+
+    __tablename__ = "market_push"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PushKind] = mapped_column(String(16), index=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprise.id"), index=True)
+    demand_id: Mapped[int | None] = mapped_column(ForeignKey("market_demand.id"), index=True)
+    # For a patent push: the listed patent recommended (also in patents).
+    source_patent_id: Mapped[int | None] = mapped_column(ForeignKey("patent.id"), index=True)
+    pushed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    pushed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"))
+    email_to: Mapped[str | None] = mapped_column(String(200))
+
+    enterprise: Mapped[Enterprise] = relationship(foreign_keys=[enterprise_id])
+    demand: Mapped[Demand | None] = relationship()
+    patents: Mapped[list[Patent]] = relationship(secondary=push_patent, order_by=Patent.application_no)
+
+
+class PatentEmbedding(Base):
+    """A patent's sentence vector for matching, cached: float32 bytes of the text whose hash is kept,
+    recomputed when the patent's title or abstract changes."""
+
+    __tablename__ = "market_patent_embedding"
+
+    patent_id: Mapped[int] = mapped_column(ForeignKey("patent.id", ondelete="CASCADE"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(32))
+    text_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -382,6 +382,10 @@ def move_listing(session: Session, listing: Listing, action: str, *, actor: Any,
         listing.reviewed_by = actor.id
         listing.reject_reason = None
         listing.published_at = listing.published_at or utcnow()
+        # Matching needs the listed patents' vectors: compute them now rather than at the first search.
+        from ipbureau.market.embeddings import ensure_patent_embeddings
+
+        ensure_patent_embeddings(session, [p.id for p in listing.patents])
     if action == "reject":
         listing.reviewed_by = actor.id
     listing.status = target
@@ -499,6 +503,9 @@ def declare_open_licence(session: Session, data: OpenLicenceInput, *, actor: Any
     declaration.patent, declaration.holder = patent, holder
     session.add(declaration)
     session.flush()
+    from ipbureau.market.embeddings import ensure_patent_embeddings
+
+    ensure_patent_embeddings(session, [patent.id])
     _record(session, actor, "open_licence.declare", "market_open_licence", declaration.id,
             f"开放许可声明公告：{patent.application_no} {patent.title}", {},
             _snapshot(declaration, OPEN_LICENCE_FIELDS), ip_address)
@@ -818,13 +825,47 @@ def pledges_of(session: Session, user: Any) -> list[Pledge]:
 
 
 # ---- statistics ---------------------------------------------------------------------------------------
+# Computed by the statistics engine (ipbureau.stats.service) from the indicators declared in
+# market/indicators.py, so the figures here are the ones /stats, the white paper and the work
+# plan show. Periods are UTC calendar days of the events (the engine's convention).
 
-def _local_day(moment: datetime | None) -> date | None:
-    if moment is None:
-        return None
-    if moment.tzinfo is None:  # SQLite hands back naive UTC
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(BEIJING).date()
+# figure name -> indicator code
+STAT_CODES = {
+    "patents_counted": "market_patents_operated",
+    "listed": "market_listings_published",
+    "open_licences": "market_open_licence_patents",
+    "deals_done": "market_deals_done",
+    "deals_amount": "market_deal_amount",  # 万元
+    "free_licences": "market_free_licences",
+    "pledges": "market_pledges",
+    "pledge_amount": "market_pledge_amount",  # 万元
+    "demands": "market_demands_posted",
+    "smes_pushed": "market_smes_pushed",
+}
+TARGET_INDICATOR = "market_patents_operated"
+
+
+def plan_target(session: Session, year: int = 2023) -> tuple[float, str]:
+    """The work plan's target for market_patents_operated (（十四）: 1000 件): from the loaded plan,
+    else from the plan file shipped with the work-plan module."""
+    from ipbureau.workplan.models import WorkPlan, WorkPoint, WorkTarget
+
+    row = session.execute(select(WorkTarget.target_value, WorkTarget.description)
+                          .join(WorkPoint, WorkPoint.id == WorkTarget.point_id)
+                          .join(WorkPlan, WorkPlan.id == WorkPoint.plan_id)
+                          .where(WorkTarget.indicator_code == TARGET_INDICATOR, WorkPlan.year == year)).first()
+    if row is not None:
+        return float(row[0]), row[1]
+    import yaml
+
+    from ipbureau.workplan.flows import DEFAULT_PLAN_FILE
+
+    plan = yaml.safe_load(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+    for point in plan.get("points", []):
+        for target in point.get("targets", []):
+            if target.get("indicator_code") == TARGET_INDICATOR:
+                return float(target["target_value"]), target["description"]
+    return float(TARGET_2023), "专利展示、交易、开放许可数量"
 
 
 @dataclass
@@ -833,7 +874,10 @@ class MonthFigures:
     listed: int = 0
     open_licences: int = 0
     deals_done: int = 0
-    amount: Decimal = Decimal("0")
+    amount: Decimal = Decimal("0")  # 元
+    demands: int = 0
+    smes_pushed: int = 0
+    patents_cumulative: int = 0  # distinct patents operated from 1 January to the month's end
 
 
 @dataclass
@@ -844,82 +888,86 @@ class DistrictFigures:
     open_licences: int = 0
     deals_done: int = 0
     amount: Decimal = Decimal("0")
+    patents: int = 0
+    demands: int = 0
+    smes_pushed: int = 0
 
 
 @dataclass
 class MarketStats:
     year: int
+    dataset: str = "real"
     listed: int = 0  # listings first published in the year
-    open_licences: int = 0  # declarations published in the year
+    open_licences: int = 0  # patents declared for open licence in the year
     deals_done: int = 0
-    deals_amount: Decimal = Decimal("0")
-    free_licences: int = 0  # licences at no fee that started in the year
+    deals_amount: Decimal = Decimal("0")  # 元
+    free_licences: int = 0
+    pledges: int = 0
+    pledge_amount: Decimal = Decimal("0")  # 元
+    demands: int = 0
+    smes_pushed: int = 0
     patents_counted: int = 0  # distinct patents shown, traded or under open licence in the year
     target: int = TARGET_2023
+    target_label: str = "专利展示、交易、开放许可数量"
     by_month: list[MonthFigures] = field(default_factory=list)
     by_district: list[DistrictFigures] = field(default_factory=list)
+    yoy: dict[str, float | None] = field(default_factory=dict)
 
     @property
     def target_ratio(self) -> float:
         return self.patents_counted / self.target if self.target else 0.0
 
 
-def market_stats(session: Session, year: int, *, district_code: str | None = None) -> MarketStats:
-    """Figures for a calendar year (Beijing time), optionally for holders in one district.
+def _yuan(wan: float | int | None) -> Decimal:
+    return (Decimal(str(wan or 0)) * 10000).quantize(Decimal("0.01"))
 
-    Progress towards the plan's 1000 counts patents (件), each once: a patent listed and then
+
+def market_stats(session: Session, year: int, *, district_code: str | None = None,
+                 dataset: str = "real") -> MarketStats:
+    """The marketplace figures of a calendar year, by month and by district, from the engine.
+
+    Progress towards the plan's target counts patents (件), each once: a patent listed and then
     traded in the same year is one patent shown and traded, not two.
     """
-    stats = MarketStats(year=year, by_month=[MonthFigures(m) for m in range(1, 13)])
-    districts = dict(session.execute(select(District.code, District.name)).all())
-    holder_district = dict(session.execute(select(Enterprise.id, Enterprise.district_code)).all())
-    per_district: dict[str | None, DistrictFigures] = {}
-    patents: set[int] = set()
+    from ipbureau.stats import service as engine
+    from ipbureau.stats.catalogue import indicator
 
-    def district_row(enterprise_id: int) -> DistrictFigures | None:
-        code = holder_district.get(enterprise_id)
-        if district_code and code != district_code:
-            return None
-        if code not in per_district:
-            per_district[code] = DistrictFigures(code, districts.get(code, "未填写区") if code else "未填写区")
-        return per_district[code]
-
-    def in_year(moment: datetime | None) -> date | None:
-        day = _local_day(moment)
-        return day if day and day.year == year else None
-
-    for listing in session.scalars(select(Listing).where(Listing.published_at.is_not(None))
-                                   .options(selectinload(Listing.patents))):
-        day, row = in_year(listing.published_at), district_row(listing.holder_enterprise_id)
-        if day and row:
-            stats.listed += 1
-            stats.by_month[day.month - 1].listed += 1
-            row.listed += 1
-            patents.update(p.id for p in listing.patents)
-    for declaration in session.scalars(select(OpenLicence)):
-        day, row = in_year(declaration.published_at), district_row(declaration.holder_enterprise_id)
-        if day and row:
-            stats.open_licences += 1
-            stats.by_month[day.month - 1].open_licences += 1
-            row.open_licences += 1
-            patents.add(declaration.patent_id)
-    for deal in session.scalars(select(Deal).where(Deal.status == DealStatus.DONE)):
-        day, row = in_year(deal.done_at), district_row(deal.holder_enterprise_id)
-        if day and row:
-            amount = deal.amount_yuan or Decimal("0")
-            stats.deals_done += 1
-            stats.deals_amount += amount
-            stats.by_month[day.month - 1].deals_done += 1
-            stats.by_month[day.month - 1].amount += amount
-            row.deals_done += 1
-            row.amount += amount
-            patents.update(p.id for p in deal_patents(deal))
-    for licence in session.scalars(select(Licence).where(Licence.free.is_(True))):
-        if licence.term_start.year == year and district_row(licence.licensor_enterprise_id):
-            stats.free_licences += 1
-    stats.patents_counted = len(patents)
-    stats.by_district = sorted(per_district.values(), key=lambda r: (-(r.listed + r.open_licences + r.deals_done),
-                                                                     r.district_code or "~"))
+    target, label = plan_target(session)
+    stats = MarketStats(year=year, dataset=dataset, target=int(target), target_label=label,
+                        by_month=[MonthFigures(m) for m in range(1, 13)])
+    months = [engine.period_bounds(year, f"M{m:02d}") for m in range(1, 13)]
+    for name, code in STAT_CODES.items():
+        defn = indicator(code)
+        value = engine.compute(session, code, year, district_code=district_code, dataset=dataset)
+        total = value.value or 0
+        stats.yoy[name] = value.yoy_growth
+        setattr(stats, name, _yuan(total) if defn.sum_column else int(total))
+        if name in ("listed", "open_licences", "deals_done", "demands", "smes_pushed"):
+            for figures, n in zip(stats.by_month, engine.count_periods(session, defn, months, dataset=dataset,
+                                                                       district_code=district_code), strict=True):
+                setattr(figures, name, int(n))
+        elif name == "deals_amount":
+            for figures, n in zip(stats.by_month, engine.count_periods(session, defn, months, dataset=dataset,
+                                                                       district_code=district_code), strict=True):
+                figures.amount = _yuan(n)
+        elif name == "patents_counted":
+            cumulative = [(months[0][0], end) for _start, end in months]
+            for figures, n in zip(stats.by_month, engine.count_periods(session, defn, cumulative, dataset=dataset,
+                                                                       district_code=district_code), strict=True):
+                figures.patents_cumulative = int(n)
+    rows: dict[str, DistrictFigures] = {}
+    for name, attr in (("listed", "listed"), ("open_licences", "open_licences"), ("deals_done", "deals_done"),
+                       ("deals_amount", "amount"), ("patents_counted", "patents"), ("demands", "demands"),
+                       ("smes_pushed", "smes_pushed")):
+        for value in engine.by_district(session, STAT_CODES[name], year, dataset=dataset):
+            if district_code and value.district_code != district_code:
+                continue
+            row = rows.setdefault(value.district_code, DistrictFigures(value.district_code, value.label or ""))
+            number = value.value or 0
+            setattr(row, attr, _yuan(number) if name == "deals_amount" else int(number))
+    stats.by_district = sorted((r for r in rows.values() if r.listed or r.open_licences or r.deals_done or r.patents
+                                or r.demands or r.smes_pushed),
+                               key=lambda r: (-(r.patents + r.deals_done), r.district_code or "~"))
     return stats
 
 
@@ -937,6 +985,65 @@ def by_month_chart(stats: MarketStats) -> str:
     return column_chart([f"{m.month}月" for m in stats.by_month],
                         [m.listed + m.open_licences + m.deals_done for m in stats.by_month],
                         title=f"{stats.year}年各月挂牌、开放许可与成交数量")
+
+
+def progress_chart(stats: MarketStats) -> str:
+    """Distinct patents shown, traded or openly licensed from 1 January to each month's end, and
+    the plan's target as the last bar."""
+    from ipbureau.stats.charts import column_chart
+
+    return column_chart([f"{m.month}月" for m in stats.by_month] + ["目标"],
+                        [m.patents_cumulative for m in stats.by_month] + [stats.target],
+                        title=f"{stats.year}年{stats.target_label}累计进度（目标 {stats.target} 件）", width=640)
+
+
+def district_chart(stats: MarketStats) -> str:
+    from ipbureau.stats.charts import bar_ranking
+
+    rows = stats.by_district or [DistrictFigures(None, "无数据")]
+    return bar_ranking([r.name for r in rows], [r.patents for r in rows],
+                       title=f"{stats.year}年各区{stats.target_label}（件）")
+
+
+def stats_workbook(stats: MarketStats) -> bytes:
+    """The statistics page as an Excel workbook: 汇总, 按月, 按区."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    summary = book.active
+    summary.title = "汇总"
+    summary.append([f"{stats.year}年知识产权展示交易统计（数据类别：{'演示数据' if stats.dataset == 'demo' else '真实数据'}）"])
+    summary.append(["指标", "数值", "单位", "同比增长（%）"])
+    for name, label, unit in (("patents_counted", stats.target_label, "件"), ("listed", "挂牌项目数", "项"),
+                              ("open_licences", "开放许可专利数", "件"), ("deals_done", "成交项目数", "项"),
+                              ("deals_amount", "成交金额", "元"), ("free_licences", "免费许可数", "项"),
+                              ("pledges", "专利质押登记数", "笔"), ("pledge_amount", "专利质押融资金额", "元"),
+                              ("demands", "技术需求发布数", "项"), ("smes_pushed", "企业匹配推送数", "家")):
+        value = getattr(stats, name)
+        summary.append([label, float(value) if isinstance(value, Decimal) else value, unit, stats.yoy.get(name)])
+    summary.append([])
+    summary.append(["2023年工作要点（十四）目标", stats.target, "件", None])
+    summary.append(["完成比例（%）", round(stats.target_ratio * 100, 1), "%", None])
+    months = book.create_sheet("按月")
+    months.append(["月份", "挂牌", "开放许可", "成交", "成交金额（元）", "技术需求", "推送企业", "累计专利（件）"])
+    for m in stats.by_month:
+        months.append([f"{m.month}月", m.listed, m.open_licences, m.deals_done, float(m.amount), m.demands,
+                       m.smes_pushed, m.patents_cumulative])
+    districts = book.create_sheet("按区")
+    districts.append(["区", "专利（件）", "挂牌", "开放许可", "成交", "成交金额（元）", "技术需求", "推送企业"])
+    for d in stats.by_district:
+        districts.append([d.name, d.patents, d.listed, d.open_licences, d.deals_done, float(d.amount), d.demands,
+                          d.smes_pushed])
+    for sheet in book.worksheets:
+        for cell in sheet[1 if sheet is not summary else 2]:
+            cell.font = Font(bold=True)
+        sheet.column_dimensions["A"].width = 34 if sheet is summary else 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def enterprise_choices(session: Session) -> list[tuple[int, str]]:

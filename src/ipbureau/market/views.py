@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -177,14 +177,18 @@ def pledge_json(pledge: Pledge) -> dict[str, Any]:
 
 
 def stats_json(stats: service.MarketStats) -> dict[str, Any]:
-    return {"year": stats.year, "listed": stats.listed, "open_licences": stats.open_licences,
+    return {"year": stats.year, "dataset": stats.dataset, "listed": stats.listed, "open_licences": stats.open_licences,
             "deals_done": stats.deals_done, "deals_amount": float(stats.deals_amount),
-            "free_licences": stats.free_licences, "patents_counted": stats.patents_counted, "target": stats.target,
-            "target_ratio": round(stats.target_ratio, 4),
+            "free_licences": stats.free_licences, "pledges": stats.pledges, "pledge_amount": float(stats.pledge_amount),
+            "demands": stats.demands, "smes_pushed": stats.smes_pushed, "patents_counted": stats.patents_counted,
+            "target": stats.target, "target_ratio": round(stats.target_ratio, 4), "yoy": stats.yoy,
             "by_month": [{"month": m.month, "listed": m.listed, "open_licences": m.open_licences,
-                          "deals_done": m.deals_done, "amount": float(m.amount)} for m in stats.by_month],
-            "by_district": [{"district_code": d.district_code, "name": d.name, "listed": d.listed,
-                             "open_licences": d.open_licences, "deals_done": d.deals_done, "amount": float(d.amount)}
+                          "deals_done": m.deals_done, "amount": float(m.amount), "demands": m.demands,
+                          "smes_pushed": m.smes_pushed, "patents_cumulative": m.patents_cumulative}
+                         for m in stats.by_month],
+            "by_district": [{"district_code": d.district_code, "name": d.name, "patents": d.patents,
+                             "listed": d.listed, "open_licences": d.open_licences, "deals_done": d.deals_done,
+                             "amount": float(d.amount), "demands": d.demands, "smes_pushed": d.smes_pushed}
                             for d in stats.by_district]}
 
 
@@ -420,15 +424,37 @@ def pledge_register(request: Request, patents: str = Form(""), pledgee_bank: str
     return RedirectResponse("/market?message=pledge#pledges", status_code=303)
 
 
-@router.get("/market/stats", include_in_schema=False)
-def stats_page(request: Request, year: int | None = Query(None), db: Session = Depends(get_db),
-               user: User = Depends(require_staff)):
-    year = year or date.today().year
+def _stats_scope(db: Session, user: User, year: int | None, dataset: str | None) -> tuple[int, str | None, str]:
+    from ipbureau.stats.views import default_dataset
+
+    chosen = dataset or default_dataset(db).value
+    if chosen not in ("real", "demo"):
+        raise HTTPException(status_code=422, detail=f"数据类别无效：“{dataset}”（应为 real 或 demo）")
+    if year is not None and not 1985 <= year <= 2100:
+        raise HTTPException(status_code=422, detail="年份应在 1985 到 2100 之间")
     # District staff read their own district's figures.
     district = user.district_code if Role(user.role) == Role.DISTRICT_STAFF else None
-    stats = service.market_stats(db, year, district_code=district)
-    return render(request, "market_stats.html", {"stats": stats, "chart": service.by_month_chart(stats),
-                                                 "district": district, **TEMPLATE_NAMES}, db=db)
+    return year or date.today().year, district, chosen
+
+
+@router.get("/market/stats", include_in_schema=False)
+def stats_page(request: Request, year: int | None = Query(None), dataset: str | None = Query(None),
+               db: Session = Depends(get_db), user: User = Depends(require_staff)):
+    year, district, chosen = _stats_scope(db, user, year, dataset)
+    stats = service.market_stats(db, year, district_code=district, dataset=chosen)
+    return render(request, "market_stats.html", {
+        "stats": stats, "chart": service.by_month_chart(stats), "progress_chart": service.progress_chart(stats),
+        "district_chart": service.district_chart(stats), "district": district, **TEMPLATE_NAMES}, db=db)
+
+
+@router.get("/market/stats.xlsx", include_in_schema=False)
+def stats_export(year: int | None = Query(None), dataset: str | None = Query(None), db: Session = Depends(get_db),
+                 user: User = Depends(require_staff)):
+    year, district, chosen = _stats_scope(db, user, year, dataset)
+    data = service.stats_workbook(service.market_stats(db, year, district_code=district, dataset=chosen))
+    filename = f"market-stats-{year}.xlsx"
+    return Response(content=data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # ---- JSON API ------------------------------------------------------------------------------------------------
@@ -665,6 +691,7 @@ def api_register_pledge(request: Request, body: PledgeIn, db: Session = Depends(
 
 
 @router.get("/api/market/stats", tags=["交易运营"])
-def api_stats(year: int | None = Query(None), db: Session = Depends(get_db), user: User = Depends(require_staff)):
-    district = user.district_code if Role(user.role) == Role.DISTRICT_STAFF else None
-    return stats_json(service.market_stats(db, year or date.today().year, district_code=district))
+def api_stats(year: int | None = Query(None), dataset: str | None = Query(None), db: Session = Depends(get_db),
+              user: User = Depends(require_staff)):
+    year, district, chosen = _stats_scope(db, user, year, dataset)
+    return stats_json(service.market_stats(db, year, district_code=district, dataset=chosen))

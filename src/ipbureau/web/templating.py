@@ -44,8 +44,12 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("/trademarks", "商标", None),
     ("/ipc", "IPC 分类", None),
     ("/market", "交易运营", None),
+    ("/preexam", "专利预审", frozenset(STAFF_ROLES | {Role.EXAMINER, Role.ENTERPRISE})),
+    ("/disputes", "纠纷调解与裁决", frozenset(STAFF_ROLES | {Role.MEDIATOR, Role.ENTERPRISE})),
+    ("/enforcement", "行政执法", frozenset(STAFF_ROLES | {Role.ENFORCEMENT})),
     ("/workplan", "工作要点", frozenset(STAFF_ROLES)),
     ("/stats", "统计分析", frozenset(STAFF_ROLES)),
+    ("/screening", "异常申请筛查", frozenset(STAFF_ROLES)),
     ("/imports", "数据导入", frozenset(STAFF_ROLES)),
     ("/audit", "操作日志", frozenset({Role.ADMIN})),
     ("/users", "用户管理", frozenset({Role.ADMIN})),
@@ -71,6 +75,15 @@ def forget_demo_flag() -> None:
     _demo_cache.clear()
 
 
+def unread_notices(db: Session | None, user: object) -> int:
+    """The header's unread-notice count (notices addressed to the user or the user's enterprise)."""
+    if db is None or user is None:
+        return 0
+    from ipbureau.notices.service import unread_count
+
+    return unread_count(db, user)
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, db: Session | None = None,
            status_code: int = 200) -> HTMLResponse:
     user = getattr(request.state, "user", None)
@@ -83,6 +96,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "csrf_token": csrf_token(request),
         "nav": nav,
         "demo_data": demo_data_present(db) if db is not None else False,
+        "unread_notices": unread_notices(db, user),
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, full, status_code=status_code)

@@ -1,0 +1,489 @@
+"""Matching technology demands (技术需求) with patents on offer, and patents with enterprises.
+
+Candidates are the patents of published listings and of published open-licence declarations.
+Each is ranked by a HYBRID score of
+
+* BM25 over jieba search-mode tokens (the ``bm25s`` library: sparse matrices, no Python loop
+  over documents), divided by the best BM25 score of the query, so it lies in [0, 1];
+* the cosine similarity of multilingual sentence vectors (``market.embeddings``), mapped
+  linearly from [COS_FLOOR, COS_CEIL] to [0, 1]: USE-m3 gives unrelated Chinese sentences
+  about 0.2 and paraphrases 0.6–0.8, so a fixed mapping keeps scores comparable between
+  queries and between small and large candidate sets (min–max over the candidates would not);
+* structured signals: same IPC main group (or only the same subclass) as the demanding
+  enterprise's own patents, same industry chain, same district.
+
+Fusion is a weighted sum of these normalised scores (weights below). We chose it over
+reciprocal-rank fusion because the structured signals are yes/no facts, not rankings, and a
+weighted sum keeps each component visible in the explanation; bench/matching.py measures
+BM25 alone, embeddings alone and the hybrid side by side on a labelled set.
+
+Every match carries its explanation: the shared jieba terms, the shared IPC subclass/group,
+the shared chain, the district, the embedding similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import bm25s
+import numpy as np
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.market import embeddings
+from ipbureau.market.enums import DemandStatus, ListingStatus, OpenLicenceStatus
+from ipbureau.market.models import Demand, Listing, OpenLicence, listing_patent
+from ipbureau.navigation.chains import chain_by_code, chains_for_ipc
+from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.reference.models import District
+from ipbureau.search.index import tokenize
+
+W_BM25 = 0.45
+W_EMBEDDING = 0.45
+W_IPC_GROUP = 0.10
+W_IPC_SUBCLASS = 0.06
+W_CHAIN = 0.06
+W_DISTRICT = 0.03
+COS_FLOOR, COS_CEIL = 0.25, 0.80
+# Words every patent title uses: they match everything and explain nothing.
+STOP_TERMS = frozenset("""一种 方法 装置 系统 及其 用于 所述 以及 包括 通过 进行 具有 设置 本发明 发明 实用 新型 实用新型 涉及 提供
+需要 需求 我们 我司 公司 企业 寻求 希望 能够 可以 技术 相关 解决 问题 实现 一个 其中 采用 基于 该 的 和 与 及 或 在 中 为 对 等""".split())
+METHODS = ("bm25", "embedding", "hybrid")
+
+
+def query_tokens(text: str | None) -> list[str]:
+    return [t for t in tokenize(text) if t not in STOP_TERMS]
+
+
+def ipc_group(code: str) -> str:
+    """G06F16/30 -> G06F16 (the main group as written before the slash)."""
+    return code.split("/")[0].replace(" ", "").upper()
+
+
+# ---- candidates ---------------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    patent_id: int
+    application_no: str
+    title: str
+    abstract: str | None
+    ipc_codes: tuple[str, ...]
+    holder_id: int | None
+    holder_name: str
+    district_code: str | None
+    listing_id: int | None = None
+    open_licence_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        return embeddings.patent_text(self.title, self.abstract)
+
+    @property
+    def chains(self) -> set[str]:
+        return {c.code for code in self.ipc_codes for c in chains_for_ipc(code)}
+
+    @property
+    def link(self) -> str:
+        if self.listing_id:
+            return f"/market/listings/{self.listing_id}"
+        return f"/market/open-licences/{self.open_licence_id}"
+
+
+def load_candidates(session: Session) -> list[Candidate]:
+    """Patents on offer now: in a published listing, or under a published open-licence declaration."""
+    offer: dict[int, dict[str, Any]] = {}
+    for patent_id, listing_id, holder_id in session.execute(
+            select(listing_patent.c.patent_id, Listing.id, Listing.holder_enterprise_id)
+            .join(Listing, Listing.id == listing_patent.c.listing_id)
+            .where(Listing.status == ListingStatus.PUBLISHED).order_by(Listing.id)):
+        offer.setdefault(patent_id, {"listing_id": listing_id, "holder_id": holder_id})
+    for patent_id, declaration_id, holder_id in session.execute(
+            select(OpenLicence.patent_id, OpenLicence.id, OpenLicence.holder_enterprise_id)
+            .where(OpenLicence.status == OpenLicenceStatus.PUBLISHED).order_by(OpenLicence.id)):
+        entry = offer.setdefault(patent_id, {"holder_id": holder_id})
+        entry.setdefault("open_licence_id", declaration_id)
+    if not offer:
+        return []
+    ids = sorted(offer)
+    patents: dict[int, tuple] = {}
+    codes: dict[int, list[str]] = defaultdict(list)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for row in session.execute(select(Patent.id, Patent.application_no, Patent.title, Patent.abstract,
+                                          Patent.ipc_main).where(Patent.id.in_(chunk))):
+            patents[row[0]] = row
+        for pid, code in session.execute(select(PatentIpc.patent_id, PatentIpc.code)
+                                         .where(PatentIpc.patent_id.in_(chunk)).order_by(PatentIpc.position)):
+            codes[pid].append(code)
+    holders = dict(session.execute(select(Enterprise.id, Enterprise.name).where(
+        Enterprise.id.in_({o["holder_id"] for o in offer.values()}))).all())
+    districts = dict(session.execute(select(Enterprise.id, Enterprise.district_code).where(
+        Enterprise.id.in_({o["holder_id"] for o in offer.values()}))).all())
+    out = []
+    for pid in ids:
+        if pid not in patents:
+            continue
+        _, number, title, abstract, ipc_main = patents[pid]
+        entry = offer[pid]
+        ipc = tuple(codes.get(pid) or ([ipc_main] if ipc_main else []))
+        out.append(Candidate(pid, number, title, abstract, ipc, entry["holder_id"], holders.get(entry["holder_id"], ""),
+                             districts.get(entry["holder_id"]), entry.get("listing_id"), entry.get("open_licence_id")))
+    return out
+
+
+# ---- the index ----------------------------------------------------------------------------------------
+
+@dataclass
+class Query:
+    text: str
+    chains: frozenset[str] = frozenset()
+    subclasses: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    district_code: str | None = None
+    exclude_holder: int | None = None
+
+
+@dataclass
+class Match:
+    candidate: Candidate
+    score: float
+    bm25: float  # normalised, 0..1
+    cosine: float  # raw cosine similarity
+    shared_terms: list[str]
+    same_groups: list[str]
+    same_subclasses: list[str]
+    same_chains: list[str]  # chain names
+    same_district: bool
+    reasons: list[str] = field(default_factory=list)
+
+    def highlighted_title(self) -> Markup:
+        return highlight(self.candidate.title, self.shared_terms)
+
+
+def highlight(text: str, terms: Iterable[str]) -> Markup:
+    """The text with each shared term wrapped in <mark> (escaped; longest terms first)."""
+    terms = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return Markup(escape(text))
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    parts, last = [], 0
+    for found in pattern.finditer(text):
+        parts.append(escape(text[last:found.start()]))
+        parts.append(Markup("<mark>") + escape(found.group(0)) + Markup("</mark>"))
+        last = found.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+class CandidateIndex:
+    """BM25 + vectors + structured signals over a fixed candidate list; ``rank`` scores all of
+    them with array operations and explains the top ones."""
+
+    def __init__(self, candidates: Sequence[Candidate], vectors: np.ndarray,
+                 tokens: Sequence[Sequence[str]] | None = None) -> None:
+        self.candidates = list(candidates)
+        self.vectors = np.asarray(vectors, dtype=np.float32)
+        self.tokens = [list(t) for t in tokens] if tokens is not None else [query_tokens(c.text) for c in self.candidates]
+        self.token_sets = [set(t) for t in self.tokens]
+        self.retriever = bm25s.BM25()
+        if self.candidates:
+            # An empty document would make bm25s drop it and shift the ids: give it a placeholder.
+            self.retriever.index([t or ["\u0000"] for t in self.tokens], show_progress=False)
+        self.holders = np.array([c.holder_id or 0 for c in self.candidates], dtype=np.int64)
+        self.districts = np.array([c.district_code or "" for c in self.candidates], dtype=object)
+        self.group_index: dict[str, list[int]] = defaultdict(list)
+        self.subclass_index: dict[str, list[int]] = defaultdict(list)
+        self.chain_index: dict[str, list[int]] = defaultdict(list)
+        for i, candidate in enumerate(self.candidates):
+            for group in {ipc_group(c) for c in candidate.ipc_codes}:
+                self.group_index[group].append(i)
+            for subclass in {c[:4].upper() for c in candidate.ipc_codes}:
+                self.subclass_index[subclass].append(i)
+            for chain in candidate.chains:
+                self.chain_index[chain].append(i)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def _components(self, query: Query, vector: np.ndarray, tokens: list[str]):
+        n = len(self.candidates)
+        bm25 = np.asarray(self.retriever.get_scores(tokens), dtype=np.float32) if tokens else np.zeros(n, np.float32)
+        top = float(bm25.max()) if n else 0.0
+        bm25_n = bm25 / top if top > 0 else bm25
+        cosine = self.vectors @ np.asarray(vector, dtype=np.float32)
+        cos_n = np.clip((cosine - COS_FLOOR) / (COS_CEIL - COS_FLOOR), 0.0, 1.0)
+        ipc = np.zeros(n, np.float32)
+        for subclass in query.subclasses:
+            ipc[self.subclass_index.get(subclass, [])] = W_IPC_SUBCLASS
+        for group in query.groups:
+            ipc[self.group_index.get(group, [])] = W_IPC_GROUP
+        chain = np.zeros(n, bool)
+        for code in query.chains:
+            chain[self.chain_index.get(code, [])] = True
+        district = (self.districts == query.district_code) if query.district_code else np.zeros(n, bool)
+        return bm25_n, cosine, cos_n, ipc, chain, district
+
+    def scores(self, query: Query, vector: np.ndarray, *, method: str = "hybrid") -> np.ndarray:
+        tokens = query_tokens(query.text)
+        bm25_n, cosine, cos_n, ipc, chain, district = self._components(query, vector, tokens)
+        if method == "bm25":
+            score = bm25_n.astype(np.float64)
+        elif method == "embedding":
+            score = cosine.astype(np.float64)
+        elif method == "hybrid":
+            score = (W_BM25 * bm25_n + W_EMBEDDING * cos_n + ipc + W_CHAIN * chain + W_DISTRICT * district)
+            score = score.astype(np.float64)
+        else:
+            raise ValueError(f"未知排序方法：{method}")
+        if query.exclude_holder:
+            score[self.holders == query.exclude_holder] = -np.inf
+        return score
+
+    def rank(self, query: Query, vector: np.ndarray, *, limit: int = 10, method: str = "hybrid") -> list[Match]:
+        if not self.candidates:
+            return []
+        tokens = query_tokens(query.text)
+        bm25_n, cosine, cos_n, ipc, chain, district = self._components(query, vector, tokens)
+        score = self.scores(query, vector, method=method)
+        # Nothing in common at all (no shared word, vectors far apart) is not a match.
+        score[(bm25_n == 0) & (cos_n == 0)] = -np.inf
+        k = min(limit, len(score))
+        top = np.argpartition(-score, k - 1)[:k]
+        top = top[np.argsort(-score[top], kind="stable")]
+        wanted = list(dict.fromkeys(tokens))
+        matches = []
+        for i in top:
+            if not np.isfinite(score[i]):
+                continue
+            candidate = self.candidates[i]
+            groups = sorted(query.groups & {ipc_group(c) for c in candidate.ipc_codes})
+            subclasses = sorted(query.subclasses & {c[:4].upper() for c in candidate.ipc_codes})
+            chains = sorted(query.chains & candidate.chains)
+            match = Match(candidate=candidate, score=float(score[i]), bm25=float(bm25_n[i]), cosine=float(cosine[i]),
+                          shared_terms=[t for t in wanted if t in self.token_sets[i] and len(t) > 1],
+                          same_groups=groups, same_subclasses=subclasses,
+                          same_chains=[chain_name(c) for c in chains], same_district=bool(district[i]))
+            match.reasons = explain(match)
+            matches.append(match)
+        return matches
+
+
+def chain_name(code: str | None) -> str:
+    chain = chain_by_code(code) if code else None
+    return chain.name if chain else (code or "")
+
+
+def explain(match: Match) -> list[str]:
+    reasons = []
+    if match.shared_terms:
+        reasons.append("共同关键词：" + "、".join(match.shared_terms[:8]))
+    if match.same_groups:
+        reasons.append("同一 IPC 大组：" + "、".join(match.same_groups))
+    elif match.same_subclasses:
+        reasons.append("同一 IPC 小类：" + "、".join(match.same_subclasses))
+    if match.same_chains:
+        reasons.append("同属产业链：" + "、".join(match.same_chains))
+    if match.same_district:
+        reasons.append("同在一区")
+    reasons.append(f"语义相似度 {match.cosine:.2f}")
+    return reasons
+
+
+# ---- the index the app uses: built once per candidate set -----------------------------------------
+
+_cache_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+_tokens_cache: dict[str, list[str]] = {}
+
+
+def _signature(candidates: Sequence[Candidate]) -> str:
+    digest = hashlib.sha256()
+    for c in candidates:
+        digest.update(f"{c.patent_id}|{c.listing_id}|{c.open_licence_id}|{c.holder_id}|{c.district_code}|"
+                      f"{','.join(c.ipc_codes)}|{embeddings.text_hash(c.text)}\n".encode())
+    return digest.hexdigest()
+
+
+def candidate_index(session: Session) -> CandidateIndex:
+    """The index over the current offer, rebuilt only when the offer changed."""
+    candidates = load_candidates(session)
+    key = _signature(candidates)
+    with _cache_lock:
+        if _cache.get("key") == key:
+            return _cache["index"]
+    vectors = embeddings.patent_vectors(session, [(c.patent_id, c.text) for c in candidates])
+    tokens = []
+    for c in candidates:
+        h = embeddings.text_hash(c.text)
+        if h not in _tokens_cache:
+            _tokens_cache[h] = query_tokens(c.text)
+        tokens.append(_tokens_cache[h])
+    index = CandidateIndex(candidates, vectors, tokens)
+    with _cache_lock:
+        _cache.update(key=key, index=index)
+    return index
+
+
+def forget_index() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+# ---- enterprise profiles -----------------------------------------------------------------------------------
+
+def enterprise_ipc(session: Session, enterprise_ids: Iterable[int]) -> dict[int, Counter]:
+    """IPC codes of each enterprise's own patents (as applicant), counted."""
+    ids = list(set(enterprise_ids))
+    result: dict[int, Counter] = defaultdict(Counter)
+    if not ids:
+        return result
+    rows = session.execute(select(PatentApplicant.enterprise_id, PatentIpc.code)
+                           .join(PatentIpc, PatentIpc.patent_id == PatentApplicant.patent_id)
+                           .where(PatentApplicant.enterprise_id.in_(ids)))
+    for enterprise_id, code in rows:
+        result[enterprise_id][code] += 1
+    return result
+
+
+def demand_text(demand: Demand) -> str:
+    return f"{demand.title}。{demand.description}" if demand.title else demand.description
+
+
+def demand_query(session: Session, demand: Demand) -> Query:
+    enterprise = demand.enterprise
+    codes = enterprise_ipc(session, [enterprise.id]).get(enterprise.id, Counter())
+    common = [code for code, _ in codes.most_common(30)]
+    chain = demand.industry_chain or enterprise.industry_chain
+    return Query(text=demand_text(demand), chains=frozenset({chain} if chain else ()),
+                 subclasses=frozenset(c[:4].upper() for c in common), groups=frozenset(ipc_group(c) for c in common),
+                 district_code=enterprise.district_code, exclude_holder=enterprise.id)
+
+
+def match_demand(session: Session, demand: Demand, *, limit: int = 10) -> list[Match]:
+    """The patents on offer that best fit the demand, best first, each explained."""
+    index = candidate_index(session)
+    query = demand_query(session, demand)
+    vector = embeddings.encode_cached([query.text])[0]
+    return index.rank(query, vector, limit=limit)
+
+
+# ---- reverse: enterprises for a patent -------------------------------------------------------------------
+
+@dataclass
+class EnterpriseMatch:
+    enterprise: Enterprise
+    score: float
+    demand: Demand | None = None
+    cosine: float | None = None
+    shared_terms: list[str] = field(default_factory=list)
+    shared_ipc: list[str] = field(default_factory=list)
+    same_chain: str | None = None
+    same_district: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> list[EnterpriseMatch]:
+    """Enterprises that may need the patent: those whose open demands fit its text (BM25 + vectors)
+    and whose profile fits (their industry chain, their own patents' IPC subclasses); holders excluded."""
+    holders = {a.enterprise_id for a in patent.applicants if a.enterprise_id}
+    codes = [c.code for c in patent.ipc_codes] or ([patent.ipc_main] if patent.ipc_main else [])
+    subclasses = {c[:4].upper() for c in codes}
+    groups = {ipc_group(c) for c in codes}
+    chains = {c.code for code in codes for c in chains_for_ipc(code)}
+    text = embeddings.patent_text(patent.title, patent.abstract)
+    tokens = query_tokens(text)
+    vector = embeddings.patent_vectors(session, [(patent.id, text)])[0]
+    district = patent.district_code
+    results: dict[int, EnterpriseMatch] = {}
+
+    demands = [d for d in session.scalars(select(Demand).where(Demand.status == DemandStatus.OPEN))
+               if d.enterprise_id not in holders]
+    # Profiles: enterprises whose own patents share the patent's IPC subclasses.
+    shared: dict[int, set[str]] = defaultdict(set)
+    if subclasses:
+        rows = session.execute(
+            select(PatentApplicant.enterprise_id, PatentIpc.code)
+            .join(PatentIpc, PatentIpc.patent_id == PatentApplicant.patent_id)
+            .where(PatentIpc.subclass.in_(subclasses), PatentApplicant.enterprise_id.is_not(None),
+                   PatentApplicant.patent_id != patent.id))
+        for enterprise_id, code in rows:
+            if enterprise_id not in holders:
+                group = ipc_group(code)
+                shared[enterprise_id].add(group if group in groups else code[:4].upper())
+    for d in demands:
+        shared.setdefault(d.enterprise_id, set())
+    ids = set(shared)
+    if chains:
+        ids |= set(session.scalars(select(Enterprise.id).where(Enterprise.industry_chain.in_(chains)).limit(500)))
+    ids -= holders
+    enterprises = {e.id: e for e in session.scalars(select(Enterprise).where(Enterprise.id.in_(ids)))} if ids else {}
+
+    def structured(enterprise: Enterprise, chain_code: str | None) -> tuple[float, list[str], str | None, bool]:
+        ipc_hits = sorted(shared.get(enterprise.id, ()))
+        ipc_score = W_IPC_GROUP if any(h in groups for h in ipc_hits) else (W_IPC_SUBCLASS if ipc_hits else 0.0)
+        chain = chain_code if chain_code in chains else None
+        same_district = bool(district and enterprise.district_code == district)
+        return ipc_score + (W_CHAIN if chain else 0) + (W_DISTRICT if same_district else 0), ipc_hits, chain, same_district
+
+    if demands:
+        texts = [demand_text(d) for d in demands]
+        dtokens = [query_tokens(t) for t in texts]
+        retriever = bm25s.BM25()
+        retriever.index([t or ["\u0000"] for t in dtokens], show_progress=False)
+        bm25 = np.asarray(retriever.get_scores(tokens), dtype=np.float32) if tokens else np.zeros(len(demands))
+        bm25_n = bm25 / bm25.max() if bm25.max() > 0 else bm25
+        cosine = embeddings.encode_cached(texts) @ vector
+        cos_n = np.clip((cosine - COS_FLOOR) / (COS_CEIL - COS_FLOOR), 0, 1)
+        for i, d in enumerate(demands):
+            enterprise = enterprises.get(d.enterprise_id) or d.enterprise
+            if bm25_n[i] == 0 and cos_n[i] == 0:
+                continue
+            extra, ipc_hits, chain, same_district = structured(enterprise, d.industry_chain or enterprise.industry_chain)
+            score = float(W_BM25 * bm25_n[i] + W_EMBEDDING * cos_n[i] + extra)
+            if d.enterprise_id in results and results[d.enterprise_id].score >= score:
+                continue
+            results[d.enterprise_id] = EnterpriseMatch(
+                enterprise=enterprise, score=score, demand=d, cosine=float(cosine[i]),
+                shared_terms=[t for t in dict.fromkeys(tokens) if t in set(dtokens[i]) and len(t) > 1],
+                shared_ipc=ipc_hits, same_chain=chain, same_district=same_district)
+    for enterprise_id, enterprise in enterprises.items():
+        if enterprise_id in results:
+            continue
+        extra, ipc_hits, chain, same_district = structured(enterprise, enterprise.industry_chain)
+        if not ipc_hits and not chain:
+            continue
+        # Only a profile: no stated need, so it ranks below any demand that fits.
+        results[enterprise_id] = EnterpriseMatch(enterprise=enterprise, score=extra, shared_ipc=ipc_hits,
+                                                 same_chain=chain, same_district=same_district)
+    ranked = sorted(results.values(), key=lambda m: (-m.score, m.enterprise.id))[:limit]
+    for m in ranked:
+        if m.demand is not None:
+            m.reasons.append(f"技术需求：{m.demand.title}")
+        if m.shared_terms:
+            m.reasons.append("共同关键词：" + "、".join(m.shared_terms[:8]))
+        if m.shared_ipc:
+            m.reasons.append("企业自有专利同类 IPC：" + "、".join(m.shared_ipc[:6]))
+        if m.same_chain:
+            m.reasons.append("同属产业链：" + chain_name(m.same_chain))
+        if m.same_district:
+            m.reasons.append("同在一区")
+        if m.cosine is not None:
+            m.reasons.append(f"语义相似度 {m.cosine:.2f}")
+    return ranked
+
+
+def district_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(District.code, District.name)).all())
+
+
+__all__ = ["Candidate", "CandidateIndex", "EnterpriseMatch", "Match", "Query", "candidate_index", "highlight",
+           "load_candidates", "match_demand", "match_enterprises", "query_tokens"]
