@@ -49,9 +49,7 @@ from sqlalchemy.orm import Session
 from ipbureau.enterprises.enums import AssessmentLevel
 from ipbureau.enterprises.models import Enterprise, EnterpriseIpManagement
 from ipbureau.patents.enums import PatentType
-from ipbureau.patents.models import Patent, PatentApplicant
-from ipbureau.trademarks.enums import TrademarkStatus
-from ipbureau.trademarks.models import Trademark
+from ipbureau.patents.models import PatentApplicant
 
 
 @dataclass(frozen=True)
@@ -157,7 +155,11 @@ def level_for(total: float, valid_inventions: int) -> AssessmentLevel | None:
 
 
 def _patent_counts(session: Session, scope: Select, as_of: date) -> dict[int, tuple[int, ...]]:
-    from ipbureau.stats.catalogue import PATENT, high_value_invention_valid_at, invention_valid_at
+    from ipbureau.stats.catalogue import (
+        PATENT,
+        high_value_invention_valid_at,
+        invention_valid_at,
+    )
 
     t = PATENT
     three_years = _years_before(as_of, 3)

@@ -23,7 +23,13 @@ from ipbureau.imports.cells import district_from_cell
 from ipbureau.imports.columns import ColumnMap, FieldSet
 from ipbureau.imports.errors import RowProblem
 from ipbureau.imports.readers import parse_count, parse_date, split_names, text_or_none
-from ipbureau.imports.runner import ImportResult, ImportSpec, content_hash, record_content, run_import
+from ipbureau.imports.runner import (
+    ImportResult,
+    ImportSpec,
+    content_hash,
+    record_content,
+    run_import,
+)
 from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.models import PatentApplicant
 from ipbureau.reference.address import district_names, resolve_address

@@ -3,7 +3,17 @@ from __future__ import annotations
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipbureau.database.core import Base, TimestampMixin

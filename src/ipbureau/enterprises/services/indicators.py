@@ -16,7 +16,12 @@ from sqlalchemy import FromClause, literal, select, union_all
 
 from ipbureau.enterprises.enums import AssessmentStatus
 from ipbureau.enterprises.models import AdvantageAssessment, Enterprise
-from ipbureau.enterprises.services.models import FeeReduction, ServiceVisit, Training, TrainingAttendance
+from ipbureau.enterprises.services.models import (
+    FeeReduction,
+    ServiceVisit,
+    Training,
+    TrainingAttendance,
+)
 from ipbureau.stats.definitions import IndicatorDef, Measure, Subject, dated_in
 
 CITY = literal("12")

@@ -23,7 +23,13 @@ from ipbureau.database.core import paginate
 from ipbureau.enterprises.creditcode import normalise
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enterprises.services.enums import TrainingMode
-from ipbureau.enterprises.services.models import FeeReduction, ServiceTeam, ServiceVisit, Training, TrainingAttendance
+from ipbureau.enterprises.services.models import (
+    FeeReduction,
+    ServiceTeam,
+    ServiceVisit,
+    Training,
+    TrainingAttendance,
+)
 from ipbureau.imports.readers import parse_date
 
 MAX_COUNT = 100_000
@@ -289,7 +295,7 @@ def list_visits(session: Session, user: Any, filters: VisitFilters, *, offset: i
     if limit is None:
         rows = list(session.scalars(query.order_by(ServiceVisit.visited_on.desc(), ServiceVisit.id.desc())))
         return rows, len(rows)
-    return paginate(session, query, (ServiceVisit.visited_on.desc(), ServiceVisit.id.desc()), offset=offset,
+    return paginate(session, query, ServiceVisit.visited_on.desc(), ServiceVisit.id.desc(), offset=offset,
                     limit=limit)
 
 
@@ -425,7 +431,7 @@ def list_trainings(session: Session, user: Any, *, year: int | None = None, dist
     if limit is None:
         rows = list(session.scalars(query.order_by(Training.held_on.desc(), Training.id.desc())))
         return rows, len(rows)
-    return paginate(session, query, (Training.held_on.desc(), Training.id.desc()), offset=offset, limit=limit)
+    return paginate(session, query, Training.held_on.desc(), Training.id.desc(), offset=offset, limit=limit)
 
 
 def training_totals(session: Session, user: Any, *, year: int | None = None,
@@ -519,7 +525,7 @@ def list_fee_reductions(session: Session, user: Any, *, year: int | None = None,
     if limit is None:
         rows = list(session.scalars(query.order_by(FeeReduction.year.desc(), Enterprise.name)))
         return rows, len(rows)
-    return paginate(session, query, (FeeReduction.year.desc(), Enterprise.name), offset=offset, limit=limit)
+    return paginate(session, query, FeeReduction.year.desc(), Enterprise.name, offset=offset, limit=limit)
 
 
 def fee_totals(session: Session, user: Any, *, year: int | None = None, district_code: str | None = None) -> dict:

@@ -1,0 +1,265 @@
+"""One enterprise's profile page: a list of sections, each built by a small function.
+
+A section function returns a ``Section`` or None when the enterprise has no such records (or
+the module that would hold them has no table yet), so the page shows what exists and nothing
+crashes for an enterprise without records. ``private`` sections (deals, pledges, cases,
+services, the score) are built only for users who may see the enterprise's non-public data
+(``service.can_view_private``); everyone signed in sees the public ones.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import func, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from ipbureau.enterprises.models import Enterprise, EnterpriseIpManagement
+from ipbureau.patents.enums import LegalStatus, PatentType
+from ipbureau.patents.models import Patent, PatentApplicant
+from ipbureau.trademarks.enums import TrademarkStatus
+from ipbureau.trademarks.models import Trademark
+
+LATEST = 10
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    # Summary figures: (label, value)
+    figures: list[tuple[str, Any]] = field(default_factory=list)
+    # A table: headers and rows of cells; a cell is text or (text, href).
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    link: tuple[str, str] | None = None  # (text, href)
+    note: str | None = None
+
+
+SectionBuilder = Callable[[Session, Enterprise], Section | None]
+
+
+def patents_section(session: Session, enterprise: Enterprise) -> Section | None:
+    patent_ids = select(PatentApplicant.patent_id).where(PatentApplicant.enterprise_id == enterprise.id)
+    by_type_status = session.execute(select(Patent.patent_type, Patent.legal_status, func.count())
+                                     .where(Patent.id.in_(patent_ids))
+                                     .group_by(Patent.patent_type, Patent.legal_status)).all()
+    if not by_type_status:
+        return None
+    total = sum(n for _t, _s, n in by_type_status)
+    figures: list[tuple[str, Any]] = [("专利总数", total)]
+    for patent_type in PatentType:
+        n = sum(c for t, _s, c in by_type_status if t == patent_type.value)
+        valid = sum(c for t, s, c in by_type_status if t == patent_type.value and s == LegalStatus.VALID.value)
+        if n:
+            figures.append((patent_type.label, f"{n}（有效 {valid}）"))
+    for status in LegalStatus:
+        n = sum(c for _t, s, c in by_type_status if s == status.value)
+        if n:
+            figures.append((status.label, n))
+    latest = session.scalars(select(Patent).where(Patent.id.in_(patent_ids))
+                             .order_by(Patent.filing_date.desc().nulls_last(), Patent.id.desc()).limit(LATEST)).all()
+    return Section("patents", "专利", figures, ["申请号", "名称", "类型", "申请日", "法律状态"],
+                   [[(p.application_no, f"/patents/{p.id}"), p.title, PatentType(p.patent_type).label,
+                     p.filing_date, LegalStatus(p.legal_status).label] for p in latest],
+                   link=("在专利检索中查看全部", "/search?" + urlencode({"applicant": enterprise.name})))
+
+
+def trademarks_section(session: Session, enterprise: Enterprise) -> Section | None:
+    counts = session.execute(select(Trademark.status, func.count()).where(Trademark.enterprise_id == enterprise.id)
+                             .group_by(Trademark.status)).all()
+    if not counts:
+        return None
+    figures = [("商标总数", sum(n for _s, n in counts))] + [(TrademarkStatus(s).label, n) for s, n in counts]
+    latest = session.scalars(select(Trademark).where(Trademark.enterprise_id == enterprise.id)
+                             .order_by(Trademark.filing_date.desc(), Trademark.id.desc()).limit(LATEST)).all()
+    return Section("trademarks", "商标", figures, ["申请号", "商标", "类别", "申请日", "状态"],
+                   [[t.application_no, t.mark_name, t.primary_class, t.filing_date, TrademarkStatus(t.status).label]
+                    for t in latest],
+                   link=("商标列表", "/trademarks?" + urlencode({"q": enterprise.name})))
+
+
+def market_public_section(session: Session, enterprise: Enterprise) -> Section | None:
+    """Published listings and open-licence declarations: public on the marketplace anyway."""
+    from ipbureau.market.enums import ListingKind, ListingStatus, OpenLicenceStatus
+    from ipbureau.market.models import Listing, OpenLicence
+
+    listings = session.scalars(select(Listing).where(Listing.holder_enterprise_id == enterprise.id,
+                                                     Listing.published_at.is_not(None))
+                               .order_by(Listing.published_at.desc()).limit(LATEST)).all()
+    licences = session.scalars(select(OpenLicence).where(OpenLicence.holder_enterprise_id == enterprise.id)
+                               .order_by(OpenLicence.published_at.desc()).limit(LATEST)).all()
+    if not listings and not licences:
+        return None
+    rows = [[("挂牌：" + l.title, f"/market/listings/{l.id}"), ListingKind(l.kind).label, ListingStatus(l.status).label,
+             l.published_at.date() if l.published_at else None] for l in listings]
+    rows += [[f"开放许可：{o.patent.application_no} {o.patent.title}", "开放许可", OpenLicenceStatus(o.status).label,
+              o.published_at.date()] for o in licences]
+    return Section("market", "交易运营（公开）", [("挂牌项目", len(listings)), ("开放许可声明", len(licences))],
+                   ["项目", "类型", "状态", "发布日期"], rows)
+
+
+def market_private_section(session: Session, enterprise: Enterprise) -> Section | None:
+    """Deals (either side), licences and pledges: the parties and staff only."""
+    from ipbureau.market.enums import DealStatus, ListingKind
+    from ipbureau.market.models import Deal, Licence, Pledge
+
+    deals = session.scalars(select(Deal).where(or_(Deal.holder_enterprise_id == enterprise.id,
+                                                   Deal.counterparty_enterprise_id == enterprise.id))
+                            .order_by(Deal.id.desc()).limit(LATEST)).all()
+    licences = session.scalars(select(Licence).where(or_(Licence.licensor_enterprise_id == enterprise.id,
+                                                         Licence.licensee_enterprise_id == enterprise.id))
+                               .order_by(Licence.id.desc()).limit(LATEST)).all()
+    pledges = session.scalars(select(Pledge).where(Pledge.holder_enterprise_id == enterprise.id)
+                              .order_by(Pledge.registered_on.desc()).limit(LATEST)).all()
+    if not deals and not licences and not pledges:
+        return None
+    rows: list[list[Any]] = []
+    for d in deals:
+        other = d.counterparty if d.holder_enterprise_id == enterprise.id else d.holder
+        rows.append([(f"交易 #{d.id}", f"/market/deals/{d.id}"), ListingKind(d.kind).label, other.name,
+                     DealStatus(d.status).label, d.amount_yuan])
+    for lic in licences:
+        other = lic.licensee if lic.licensor_enterprise_id == enterprise.id else lic.licensor
+        rows.append([f"许可 {lic.patent.application_no}", "许可", other.name,
+                     f"{lic.term_start} 至 {lic.term_end or '—'}", lic.fee_amount])
+    for p in pledges:
+        rows.append([f"质押 {p.registration_no or p.id}", "质押融资", p.pledgee_bank, p.registered_on, p.amount_yuan])
+    return Section("market_private", "交易、许可与质押（非公开）",
+                   [("交易", len(deals)), ("许可", len(licences)), ("质押登记", len(pledges))],
+                   ["项目", "类型", "对方", "状态/日期", "金额（元）"], rows)
+
+
+# ---- protection cases: the modules are optional; a section appears once a module has rows ----
+
+# (module, title, candidate model class names, candidate enterprise columns, candidate date/status columns)
+PROTECTION_MODULES = (
+    ("ipbureau.protection.preexam.models", "专利预审", ("Case", "PreexamCase"), ("enterprise_id",)),
+    ("ipbureau.protection.disputes.models", "纠纷调解与行政裁决", ("Case", "DisputeCase"),
+     ("enterprise_id", "complainant_enterprise_id", "respondent_enterprise_id")),
+    ("ipbureau.protection.enforcement.models", "行政执法", ("Case", "EnforcementCase"),
+     ("enterprise_id", "party_enterprise_id", "respondent_enterprise_id", "rights_holder_enterprise_id")),
+)
+CASE_LABEL_COLUMNS = ("case_no", "number", "title", "subject")
+CASE_STATUS_COLUMNS = ("status", "stage")
+CASE_DATE_COLUMNS = ("filed_on", "received_on", "accepted_on", "opened_on", "received_at", "created_at")
+
+
+def _status_label(module_name: str, value: Any) -> str:
+    """The status's Chinese label from the module's enums (CaseStatus), else the stored value."""
+    try:
+        enums = importlib.import_module(module_name.rsplit(".", 1)[0] + ".enums")
+        return enums.CaseStatus(str(value)).label
+    except (ImportError, AttributeError, ValueError):
+        return str(value or "")
+
+
+def _protection_rows(session: Session, enterprise: Enterprise, module_name: str, class_names: tuple[str, ...],
+                     columns: tuple[str, ...]) -> list[list[Any]]:
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return []
+    rows: list[list[Any]] = []
+    for class_name in class_names:
+        model = getattr(module, class_name, None)
+        if model is None:
+            continue
+        names = {c.key for c in inspect(model).columns}
+        linked = [getattr(model, c) == enterprise.id for c in columns if c in names]
+        if not linked:
+            continue
+        label = next((c for c in CASE_LABEL_COLUMNS if c in names), "id")
+        status = next((c for c in CASE_STATUS_COLUMNS if c in names), None)
+        day = next((c for c in CASE_DATE_COLUMNS if c in names), None)
+        found = session.scalars(select(model).where(or_(*linked)).order_by(model.id.desc()).limit(LATEST)).all()
+        for case_ in found:
+            status_value = _status_label(module_name, getattr(case_, status)) if status else ""
+            moment = getattr(case_, day) if day else None
+            rows.append([getattr(case_, label), status_value, moment.date() if hasattr(moment, "date") else moment])
+    return rows
+
+
+def _protection_builder(module_name: str, title: str, class_names: tuple[str, ...],
+                        columns: tuple[str, ...]) -> SectionBuilder:
+    def build(session: Session, enterprise: Enterprise) -> Section | None:
+        rows = _protection_rows(session, enterprise, module_name, class_names, columns)
+        if not rows:
+            return None
+        return Section(module_name.split(".")[-2], title + "（非公开）", [("案件", len(rows))], ["编号", "状态", "日期"],
+                       rows)
+
+    return build
+
+
+def services_section(session: Session, enterprise: Enterprise) -> Section | None:
+    from ipbureau.enterprises.services.service import services_of
+
+    found = services_of(session, enterprise.id)
+    if not any(found.values()):
+        return None
+    rows: list[list[Any]] = []
+    for v in found["visits"]:
+        rows.append([v.visited_on, "服务走访", v.team.name,
+                     f"服务人员 {v.staff_count} 人，提出问题 {v.problems_raised} 个，解决 {v.problems_solved} 个"])
+    for training, headcount in found["trainings"]:
+        rows.append([training.held_on, "培训", training.title, f"{headcount} 人参加"])
+    for fee in found["fees"]:
+        rows.append([fee.recorded_on, "专利费用减缴", f"{fee.year} 年", f"{fee.amount_yuan:,.2f} 元，{fee.patents_count} 件专利"])
+    rows.sort(key=lambda r: r[0], reverse=True)
+    return Section("services", "企业服务（非公开）",
+                   [("走访", len(found["visits"])), ("参训", len(found["trainings"])), ("费用减缴", len(found["fees"]))],
+                   ["日期", "类别", "事项", "情况"], rows)
+
+
+PUBLIC_SECTIONS: tuple[SectionBuilder, ...] = (patents_section, trademarks_section, market_public_section)
+PRIVATE_SECTIONS: tuple[SectionBuilder, ...] = (
+    market_private_section,
+    *(_protection_builder(*spec) for spec in PROTECTION_MODULES),
+    services_section,
+)
+
+
+def sections(session: Session, enterprise: Enterprise, *, private: bool) -> list[Section]:
+    builders = PUBLIC_SECTIONS + (PRIVATE_SECTIONS if private else ())
+    return [s for s in (build(session, enterprise) for build in builders) if s is not None]
+
+
+def management_of(session: Session, enterprise: Enterprise) -> EnterpriseIpManagement | None:
+    return session.scalar(select(EnterpriseIpManagement).where(EnterpriseIpManagement.enterprise_id == enterprise.id))
+
+
+def save_management(session: Session, enterprise: Enterprise, data: dict[str, Any], *, actor: Any) -> EnterpriseIpManagement:
+    """Record the enterprise's IP organisation (staff or the enterprise itself); audited."""
+    from ipbureau.audit import service as audit
+    from ipbureau.enterprises.services.service import ServiceError, parse_count
+
+    ip_staff = parse_count(data.get("ip_staff"), "知识产权工作人员数", required=False)
+    flags = {name: str(data.get(name) or "").lower() in ("1", "true", "on", "yes", "是")
+             for name in ("has_ip_department", "standard_certified", "has_ip_policy")}
+    if ip_staff > 10_000:
+        raise ServiceError("知识产权工作人员数", "数值过大")
+    record = management_of(session, enterprise)
+    fields = ("ip_staff", "has_ip_department", "standard_certified", "has_ip_policy")
+    before = {f: getattr(record, f) for f in fields} if record else {}
+    if record is None:
+        record = EnterpriseIpManagement(enterprise_id=enterprise.id)
+        session.add(record)
+    record.ip_staff = ip_staff
+    for name, value in flags.items():
+        setattr(record, name, value)
+    record.updated_by = getattr(actor, "id", None)
+    session.flush()
+    audit.record(session, actor=actor, action="enterprises.management.update", entity_type="enterprise",
+                 entity_id=enterprise.id, summary=f"更新 {enterprise.name} 的知识产权管理情况",
+                 changes=audit.diff(before, {f: getattr(record, f) for f in fields}))
+    return record
+
+
+def today() -> date:
+    return date.today()
