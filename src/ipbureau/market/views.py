@@ -372,8 +372,9 @@ def open_licence_move(request: Request, declaration_id: int, action: str, licens
     except service.MarketError as exc:
         db.rollback()
         return _market_page(request, db, user, error=str(exc), status_code=_status_for(exc))
-    return RedirectResponse(f"/market?message={'ol_withdrawn' if action == 'withdraw' else 'accepted'}#open-licences",
-                            status_code=303)
+    if action == "accept":
+        return RedirectResponse(f"/market/open-licences/{declaration_id}?message=accepted", status_code=303)
+    return RedirectResponse("/market?message=ol_withdrawn#open-licences", status_code=303)
 
 
 def _deal_page(request: Request, db: Session, user: User, deal: Deal, *, error: str | None = None,
@@ -695,3 +696,9 @@ def api_stats(year: int | None = Query(None), dataset: str | None = Query(None),
               user: User = Depends(require_staff)):
     year, district, chosen = _stats_scope(db, user, year, dataset)
     return stats_json(service.market_stats(db, year, district_code=district, dataset=chosen))
+
+
+# Demands, matching, pushes and open-licence pages live in their own module.
+from ipbureau.market.matching_views import router as _matching_router  # noqa: E402
+
+router.include_router(_matching_router)
