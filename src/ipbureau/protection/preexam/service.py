@@ -216,13 +216,21 @@ def acting_enterprise(session: Session, user: Any, enterprise_id: Any) -> Enterp
         return session.get(Enterprise, user.enterprise_id)
     if not is_manager(user):
         raise PermissionDenied("只有企业用户和市局工作人员可以办理备案和提交预审案件")
-    try:
-        enterprise = session.get(Enterprise, int(enterprise_id)) if enterprise_id not in (None, "") else None
-    except (TypeError, ValueError):
-        enterprise = None
+    enterprise = find_enterprise(session, enterprise_id)
     if enterprise is None:
-        raise PreexamError("企业", "代为办理时请选择企业")
+        raise PreexamError("企业", "代为办理时请填写企业（统一社会信用代码或全称）")
     return enterprise
+
+
+def find_enterprise(session: Session, value: Any) -> Enterprise | None:
+    """An enterprise by id, 统一社会信用代码 or exact name (as staff type it)."""
+    if value is None or not str(value).strip():
+        return None
+    if isinstance(value, int) or (str(value).strip().isdigit() and len(str(value).strip()) < 18):
+        return session.get(Enterprise, int(value))
+    cleaned = str(value).strip()
+    return session.scalar(select(Enterprise).where(or_(Enterprise.credit_code == cleaned.upper(),
+                                                       Enterprise.name == cleaned)))
 
 
 def eligible(centre: Centre, enterprise: Enterprise, ipc_fields: list[str]) -> bool:
@@ -237,20 +245,20 @@ def apply_filing(session: Session, *, actor: Any, centre_id: Any, enterprise_id:
                  ip_address: str | None = None) -> Filing:
     enterprise = acting_enterprise(session, actor, enterprise_id)
     centre = get_centre(session, centre_id)
+    filing = session.scalar(select(Filing).where(Filing.centre_id == centre.id, Filing.enterprise_id == enterprise.id))
+    if filing is not None and filing.status == FilingStatus.APPROVED:
+        raise TransitionError("备案", f"{enterprise.name}已在{centre.name}备案，无需重复申请")
+    if filing is not None and filing.status == FilingStatus.PENDING:
+        raise TransitionError("备案", f"{enterprise.name}在{centre.name}的备案申请正在审核中")
     fields = check_ipc_list(session, ipc_fields, "技术领域（IPC）")
     if not eligible(centre, enterprise, fields):
         own = chain_names([enterprise.industry_chain]) if enterprise.industry_chain else []
         raise PreexamError("技术领域", f"{enterprise.name}所属领域（{'、'.join(own) or '未登记产业链'}"
                            f"{'；申报 IPC ' + '、'.join(fields) if fields else ''}）不在{centre.name}的预审领域"
                            f"（{'、'.join(chain_names(centre.chains))}）内")
-    filing = session.scalar(select(Filing).where(Filing.centre_id == centre.id, Filing.enterprise_id == enterprise.id))
     values = {"ipc_fields": fields, "contact_person": text(contact_person, "联系人", limit=64),
               "contact_phone": text(contact_phone, "联系电话", limit=32), "note": text(note, "说明", limit=MAX_TEXT)}
-    if filing is not None:
-        if filing.status == FilingStatus.APPROVED:
-            raise TransitionError("备案", f"{enterprise.name}已在{centre.name}备案，无需重复申请")
-        if filing.status == FilingStatus.PENDING:
-            raise TransitionError("备案", f"{enterprise.name}在{centre.name}的备案申请正在审核中")
+    if filing is not None:  # rejected before: the enterprise applies again in place
         before = _state(filing, FILING_FIELDS)
         for key, value in values.items():
             setattr(filing, key, value)
@@ -357,12 +365,9 @@ def add_key_enterprise(session: Session, *, actor: Any, enterprise_id: Any, reas
                        ip_address: str | None = None) -> KeyEnterprise:
     if not is_manager(actor):
         raise PermissionDenied("只有市局工作人员可以维护重点企业名单")
-    try:
-        enterprise = session.get(Enterprise, int(enterprise_id))
-    except (TypeError, ValueError):
-        enterprise = None
+    enterprise = find_enterprise(session, enterprise_id)
     if enterprise is None:
-        raise PreexamError("企业", "请选择企业")
+        raise PreexamError("企业", f"找不到企业“{enterprise_id or ''}”（请填写统一社会信用代码或全称）")
     if is_key_enterprise(session, enterprise.id):
         raise PreexamError("企业", f"{enterprise.name}已在重点企业名单中")
     row = KeyEnterprise(enterprise_id=enterprise.id, reason=text(reason, "列入理由"), added_by=actor.id)
