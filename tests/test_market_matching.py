@@ -339,3 +339,32 @@ def test_open_licence_detail_page_and_accept(client, db, users, enterprise, buye
     api = client.get(f"/api/market/open-licences/{declaration.id}", headers=bearer(client, "public_user")).json()
     assert api["fee_basis"] == "sales_percent" and api["payment_method"] == "按季度银行转账"
     assert client.get(f"/market/open-licences/{declaration.id}").status_code == 200
+
+
+# ---- demo ------------------------------------------------------------------------------------------------------
+
+def test_demo_load_and_delete_including_ui_rows(db, users, monkeypatch):
+    from ipbureau.demo import generator
+    from ipbureau.demo.generator import delete_demo, load_demo
+    from ipbureau.market.models import Deal, Demand, Listing, OpenLicence, Pledge
+
+    # Only this module's hooks: the other areas' demo modules are tested by their own suites.
+    monkeypatch.setattr(generator, "DOMAIN_DEMO_MODULES", ("ipbureau.market.demo",))
+    summary = load_demo(patents=2000, enterprises=300, session=db)
+    assert "交易运营：挂牌" in summary
+    counts = {model.__name__: db.scalar(select(func.count()).select_from(model))
+              for model in (Listing, OpenLicence, Deal, Pledge, Demand, Push, Notice)}
+    assert counts["Listing"] > 50 and counts["Deal"] > 20 and counts["Demand"] == 150 and counts["Push"] > 0
+    year = date.today().year
+    assert engine.compute(db, "market_demands_posted", year, dataset="demo").value is not None
+    assert engine.compute(db, "market_smes_pushed", year - 1, dataset="demo").value is not None
+    demo_user = db.scalar(select(users["enterprise"].__class__).where(users["enterprise"].__class__.username == "demo-enterprise"))
+    assert db.scalar(select(func.count()).select_from(Demand).where(Demand.enterprise_id == demo_user.enterprise_id)) >= 1
+    # A row a user made in the UI on a demo enterprise goes too.
+    demands.create_demand(db, demands.DemandInput(description=DEMAND_TEXT), actor=demo_user)
+    db.commit()
+    removed = delete_demo(db)
+    db.commit()
+    assert removed["market_demands"] == 151 and removed["market_listings"] == counts["Listing"]
+    for model in (Listing, OpenLicence, Deal, Pledge, Demand, Push, Notice, PatentEmbedding):
+        assert db.scalar(select(func.count()).select_from(model)) == 0
