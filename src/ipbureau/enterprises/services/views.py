@@ -546,7 +546,7 @@ async def api_fee_import(file: UploadFile = File(...), db: Session = Depends(get
         result = import_fee_reductions(db, data, file.filename or "upload.xlsx", actor=user)
     except FeeImportFailed as exc:
         raise HTTPException(status_code=422, detail={"message": exc.message, "problems": [
-            {"row": p.row, "column": p.column, "message": p.message} for p in exc.problems]}) from exc
+            {"row": p.row, "column": p.field, "message": p.message} for p in exc.problems]}) from exc
     return {"batch_id": result.batch_id, "total_rows": result.total_rows, "inserted": result.inserted,
             "updated": result.updated, "unchanged": result.unchanged}
 
