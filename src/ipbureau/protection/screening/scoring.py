@@ -57,6 +57,7 @@ WEIGHTS: dict[Sign, float] = {
     Sign.AGENCY_PATTERN: 10,
 }
 FIELD_CHAIN_WEIGHT = 10.0
+MIN_SHINGLES = 10  # shorter texts (a bare title) are too little to call two applications the same
 MAX_PARTNERS = 10  # near-duplicate partners kept as evidence per application
 
 Progress = Callable[[str, int, int], None]
@@ -140,24 +141,45 @@ def total_score(flags: Sequence[Flag]) -> float:
 
 _SKIP = re.compile(r"[\W_]+")
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_SENTENCE_END = frozenset("。；;！!？?")
+BREAK = ""  # a sentence boundary in a token list: shingles do not cross it
 
 
 def tokenize(text: str) -> list[str]:
-    """jieba tokens without punctuation or spaces; every number reads ``#`` (changed figures stay alike)."""
+    """jieba tokens without punctuation or spaces, sentence ends as BREAK; every number reads ``#``
+    (changed figures stay alike)."""
     import jieba
 
-    out = []
+    out: list[str] = []
     for token in jieba.lcut(text, HMM=False):
         if _SKIP.fullmatch(token):
+            if out and out[-1] != BREAK and any(ch in _SENTENCE_END for ch in token):
+                out.append(BREAK)
             continue
         out.append(_DIGITS.sub("#", token))
     return out
 
 
+def words(tokens: Sequence[str]) -> list[str]:
+    return [t for t in tokens if t != BREAK]
+
+
 def shingles(tokens: Sequence[str], size: int) -> set[str]:
-    if len(tokens) < size:
-        return {"\x1f".join(tokens)} if tokens else set()
-    return {"\x1f".join(tokens[i:i + size]) for i in range(len(tokens) - size + 1)}
+    """Runs of ``size`` tokens within a sentence (a shorter sentence is one shingle): moving whole
+    sentences about does not change the set."""
+    out: set[str] = set()
+    sentence: list[str] = []
+    for token in [*tokens, BREAK]:
+        if token != BREAK:
+            sentence.append(token)
+            continue
+        if len(sentence) < size:
+            if sentence:
+                out.add("\x1f".join(sentence))
+        else:
+            out.update("\x1f".join(sentence[i:i + size]) for i in range(len(sentence) - size + 1))
+        sentence = []
+    return out
 
 
 def jaccard(a: set[Any], b: set[Any]) -> float:
@@ -184,7 +206,7 @@ def screen(applications: Sequence[Application], parameters: Parameters | None = 
     for i, app in enumerate(texts, start=1):
         claims = tokenize(app.claims or "")
         head = tokenize(f"{app.title}。{app.abstract or ''}")
-        text_tokens.append(head + claims)
+        text_tokens.append(head + [BREAK] + claims)
         claim_tokens.append(claims)
         if i % 500 == 0 or i == len(texts):
             report("分词", i, len(texts))
@@ -286,7 +308,7 @@ def _near_duplicates(apps: Sequence[Application], tokens: Sequence[list[str]], p
     from datasketch import MinHash, MinHashLSH
 
     sets = [shingles(t, params.shingle_size) for t in tokens]
-    usable = [i for i, s in enumerate(sets) if len(s) >= 5]
+    usable = [i for i, s in enumerate(sets) if len(s) >= MIN_SHINGLES]
     encoded = ([s.encode("utf-8") for s in sets[i]] for i in usable)
     lsh = MinHashLSH(threshold=params.lsh_threshold, num_perm=params.num_perm)
     signatures: dict[int, Any] = {}
@@ -326,7 +348,7 @@ def _near_duplicates(apps: Sequence[Application], tokens: Sequence[list[str]], p
 
 def _templates(apps: Sequence[Application], claim_tokens: Sequence[list[str]], params: Parameters,
                flags: dict[Hashable, list[Flag]]) -> None:
-    with_claims = [i for i, t in enumerate(claim_tokens) if len(t) >= params.template_min_tokens]
+    with_claims = [i for i, t in enumerate(claim_tokens) if len(words(t)) >= params.template_min_tokens]
     if not with_claims:
         return
     claim_shingles = {i: shingles(claim_tokens[i], params.shingle_size) for i in with_claims}
