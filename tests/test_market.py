@@ -376,3 +376,16 @@ def test_pages_render_and_forms_use_csrf(client, db, users, enterprise):
     login(client, "bureau_staff_user")
     stats = client.get("/market/stats")
     assert stats.status_code == 200 and "1000" in stats.text and "<svg" in stats.text
+
+
+def test_counterparty_completing_a_transfer_closes_the_listing(db, users, enterprise, other_user):
+    listing = _published(db, users, enterprise, kind="transfer", licence_type=None)
+    deal = service.open_deal(db, actor=other_user, listing=listing)
+    for action, extra in (("negotiate", {}), ("sign", {"amount": "1000"}), ("file", {"filing_no": "B2", "filed_on": TODAY}),
+                          ("complete", {})):
+        service.move_deal(db, deal, action, actor=other_user, **extra)
+    assert deal.status == DealStatus.DONE and listing.status == ListingStatus.CLOSED
+    # The counterparty still cannot close (or withdraw) the holder's listing by itself.
+    other = _published(db, users, enterprise, kind="transfer", licence_type=None)
+    with pytest.raises(PermissionDenied):
+        service.move_listing(db, other, "close", actor=other_user)

@@ -355,12 +355,17 @@ def listing_actions(listing: Listing, user: Any) -> list[str]:
 
 
 def move_listing(session: Session, listing: Listing, action: str, *, actor: Any, reason: str | None = None,
-                 today: date | None = None, ip_address: str | None = None) -> Listing:
-    """submit / approve / reject (with reason) / withdraw / close; anything else is refused."""
+                 today: date | None = None, ip_address: str | None = None, consequence: bool = False) -> Listing:
+    """submit / approve / reject (with reason) / withdraw / close; anything else is refused.
+
+    ``consequence``: the move follows from another action the actor was allowed to take (a
+    completed deal closes the listing even when the counterparty completed it)."""
     if action not in LISTING_TRANSITIONS:
         raise TransitionError("操作", f"未知操作“{action}”")
     sources, target, words = LISTING_TRANSITIONS[action]
-    if action in REVIEW_ACTIONS:
+    if consequence:
+        pass
+    elif action in REVIEW_ACTIONS:
         if not is_reviewer(actor):
             raise PermissionDenied("只有市局工作人员可以审核挂牌")
     else:
@@ -754,7 +759,7 @@ def _on_deal_done(session: Session, deal: Deal, *, actor: Any, today: date, ip_a
     listing = deal.listing
     if listing is not None and listing.status == ListingStatus.PUBLISHED and (
             deal.kind == ListingKind.TRANSFER or deal.licence_type == LicenceType.EXCLUSIVE):
-        move_listing(session, listing, "close", actor=actor, today=today, ip_address=ip_address)
+        move_listing(session, listing, "close", actor=actor, today=today, ip_address=ip_address, consequence=True)
 
 
 def deals_of(session: Session, user: Any) -> list[Deal]:
