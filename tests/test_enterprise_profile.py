@@ -272,3 +272,34 @@ def test_scoring_all_enterprises_takes_a_fixed_number_of_queries(db, users):
     few = queries_for(3)
     many = queries_for(40)
     assert few == many
+
+
+def test_protection_cases_show_on_the_profile_and_deduct_from_the_score(client, users, enterprise, db):
+    from datetime import datetime, timezone
+
+    from ipbureau.protection.enforcement.models import EnforcementCase
+    from ipbureau.protection.screening.models import ScreeningCase
+
+    crafted_records(db, users, enterprise)
+    before = assessment.score_of(db, enterprise.id, as_of=AS_OF).total
+    db.add(EnforcementCase(case_no="津市监执〔2023〕1号", category="trademark", status="closed", district_code="120116",
+                           enforcement_unit="滨海新区市场监督管理局", party_enterprise_id=enterprise.id,
+                           party_name=enterprise.name, opened_on=date(2023, 2, 1), closed_on=date(2023, 5, 1),
+                           fines_yuan=Decimal("5000"), penalty_decision_no="津滨市监罚〔2023〕8号"))
+    # An open case is no penalty (yet).
+    db.add(EnforcementCase(case_no="津市监执〔2024〕2号", category="trademark", status="open", district_code="120116",
+                           enforcement_unit="滨海新区市场监督管理局", party_enterprise_id=enterprise.id,
+                           party_name=enterprise.name, opened_on=date(2024, 2, 1)))
+    abnormal = add_patent(db, enterprise, patent_type="utility_model", status="pending")
+    db.add(ScreeningCase(patent_id=abnormal.id, total_score=9.0, signs="duplicate", status="confirmed",
+                         decided_at=datetime(2024, 1, 5, tzinfo=timezone.utc)))
+    db.commit()
+    score = assessment.score_of(db, enterprise.id, as_of=AS_OF)
+    assert score.penalties == {"enforcement": 1, "abnormal": 1}
+    assert score.deduction == 12 and score.total == round(before - 12, 2)
+    own = client.get(f"/api/enterprises/{enterprise.id}/profile", headers=bearer(client, "enterprise_user")).json()
+    enforcement = next(s for s in own["sections"] if s["key"] == "enforcement")
+    assert enforcement["figures"] == [["涉及本企业的案件", 2]]
+    assert {"text": "津市监执〔2023〕1号", "href": enforcement["rows"][1][0]["href"]} == enforcement["rows"][1][0]
+    public = client.get(f"/api/enterprises/{enterprise.id}/profile", headers=bearer(client, "public_user")).json()
+    assert "enforcement" not in [s["key"] for s in public["sections"]]

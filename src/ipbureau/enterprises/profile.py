@@ -9,14 +9,13 @@ services, the score) are built only for users who may see the enterprise's non-p
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ipbureau.enterprises.models import Enterprise, EnterpriseIpManagement
@@ -135,66 +134,73 @@ def market_private_section(session: Session, enterprise: Enterprise) -> Section 
                    ["项目", "类型", "对方", "状态/日期", "金额（元）"], rows)
 
 
-# ---- protection cases: the modules are optional; a section appears once a module has rows ----
-
-# (module, title, candidate model class names, candidate enterprise columns, candidate date/status columns)
-PROTECTION_MODULES = (
-    ("ipbureau.protection.preexam.models", "专利预审", ("Case", "PreexamCase"), ("enterprise_id",)),
-    ("ipbureau.protection.disputes.models", "纠纷调解与行政裁决", ("Case", "DisputeCase"),
-     ("enterprise_id", "complainant_enterprise_id", "respondent_enterprise_id")),
-    ("ipbureau.protection.enforcement.models", "行政执法", ("Case", "EnforcementCase"),
-     ("enterprise_id", "party_enterprise_id", "respondent_enterprise_id", "rights_holder_enterprise_id")),
-)
-CASE_LABEL_COLUMNS = ("case_no", "number", "title", "subject")
-CASE_STATUS_COLUMNS = ("status", "stage")
-CASE_DATE_COLUMNS = ("filed_on", "received_on", "accepted_on", "opened_on", "received_at", "created_at")
+# ---- protection cases (pre-examination, disputes, enforcement) -----------------------------------------
+# Each module is built by others; a missing module or table simply yields no section.
 
 
-def _status_label(module_name: str, value: Any) -> str:
-    """The status's Chinese label from the module's enums (CaseStatus), else the stored value."""
-    try:
-        enums = importlib.import_module(module_name.rsplit(".", 1)[0] + ".enums")
-        return enums.CaseStatus(str(value)).label
-    except (ImportError, AttributeError, ValueError):
-        return str(value or "")
-
-
-def _protection_rows(session: Session, enterprise: Enterprise, module_name: str, class_names: tuple[str, ...],
-                     columns: tuple[str, ...]) -> list[list[Any]]:
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return []
-    rows: list[list[Any]] = []
-    for class_name in class_names:
-        model = getattr(module, class_name, None)
-        if model is None:
-            continue
-        names = {c.key for c in inspect(model).columns}
-        linked = [getattr(model, c) == enterprise.id for c in columns if c in names]
-        if not linked:
-            continue
-        label = next((c for c in CASE_LABEL_COLUMNS if c in names), "id")
-        status = next((c for c in CASE_STATUS_COLUMNS if c in names), None)
-        day = next((c for c in CASE_DATE_COLUMNS if c in names), None)
-        found = session.scalars(select(model).where(or_(*linked)).order_by(model.id.desc()).limit(LATEST)).all()
-        for case_ in found:
-            status_value = _status_label(module_name, getattr(case_, status)) if status else ""
-            moment = getattr(case_, day) if day else None
-            rows.append([getattr(case_, label), status_value, moment.date() if hasattr(moment, "date") else moment])
-    return rows
-
-
-def _protection_builder(module_name: str, title: str, class_names: tuple[str, ...],
-                        columns: tuple[str, ...]) -> SectionBuilder:
-    def build(session: Session, enterprise: Enterprise) -> Section | None:
-        rows = _protection_rows(session, enterprise, module_name, class_names, columns)
-        if not rows:
+def _optional(build: SectionBuilder) -> SectionBuilder:
+    def guarded(session: Session, enterprise: Enterprise) -> Section | None:
+        try:
+            return build(session, enterprise)
+        except ImportError:
             return None
-        return Section(module_name.split(".")[-2], title + "（非公开）", [("案件", len(rows))], ["编号", "状态", "日期"],
-                       rows)
 
-    return build
+    guarded.__name__ = build.__name__
+    return guarded
+
+
+@_optional
+def preexam_section(session: Session, enterprise: Enterprise) -> Section | None:
+    from ipbureau.protection.preexam.enums import CaseStatus
+    from ipbureau.protection.preexam.models import Case
+
+    cases = session.scalars(select(Case).where(Case.enterprise_id == enterprise.id)
+                            .order_by(Case.received_at.desc()).limit(LATEST)).all()
+    if not cases:
+        return None
+    total = session.scalar(select(func.count()).select_from(Case).where(Case.enterprise_id == enterprise.id))
+    return Section("preexam", "专利预审（非公开）", [("预审案件", total)], ["案件编号", "名称", "状态", "受理日期"],
+                   [[(c.case_no, f"/preexam/cases/{c.id}"), c.title, _label(CaseStatus, c.status),
+                     c.received_at.date() if c.received_at else None] for c in cases])
+
+
+@_optional
+def disputes_section(session: Session, enterprise: Enterprise) -> Section | None:
+    from ipbureau.protection.disputes.enums import DisputeKind, DisputeStatus, PartySide
+    from ipbureau.protection.disputes.models import DisputeCase, DisputeParty
+
+    rows = session.execute(select(DisputeCase, DisputeParty.side)
+                           .join(DisputeParty, DisputeParty.case_id == DisputeCase.id)
+                           .where(DisputeParty.enterprise_id == enterprise.id)
+                           .order_by(DisputeCase.received_on.desc()).limit(LATEST)).all()
+    if not rows:
+        return None
+    return Section("disputes", "纠纷调解与行政裁决（非公开）", [("案件", len(rows))],
+                   ["案件编号", "类型", "本企业为", "状态", "登记日期"],
+                   [[(c.case_no, f"/disputes/{c.id}"), _label(DisputeKind, c.kind), _label(PartySide, side),
+                     _label(DisputeStatus, c.status), c.received_on] for c, side in rows])
+
+
+@_optional
+def enforcement_section(session: Session, enterprise: Enterprise) -> Section | None:
+    from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
+    from ipbureau.protection.enforcement.models import EnforcementCase
+
+    cases = session.scalars(select(EnforcementCase).where(EnforcementCase.party_enterprise_id == enterprise.id)
+                            .order_by(EnforcementCase.opened_on.desc()).limit(LATEST)).all()
+    if not cases:
+        return None
+    return Section("enforcement", "行政执法（非公开）", [("涉及本企业的案件", len(cases))],
+                   ["案件编号", "类别", "状态", "立案日期", "罚没款（元）"],
+                   [[(c.case_no, f"/enforcement/{c.id}"), _label(CaseCategory, c.category), _label(CaseStatus, c.status),
+                     c.opened_on, c.fines_yuan] for c in cases])
+
+
+def _label(enum_class: Any, value: Any) -> str:
+    try:
+        return enum_class(str(value)).label
+    except ValueError:
+        return str(value or "")
 
 
 def services_section(session: Session, enterprise: Enterprise) -> Section | None:
@@ -220,7 +226,9 @@ def services_section(session: Session, enterprise: Enterprise) -> Section | None
 PUBLIC_SECTIONS: tuple[SectionBuilder, ...] = (patents_section, trademarks_section, market_public_section)
 PRIVATE_SECTIONS: tuple[SectionBuilder, ...] = (
     market_private_section,
-    *(_protection_builder(*spec) for spec in PROTECTION_MODULES),
+    preexam_section,
+    disputes_section,
+    enforcement_section,
     services_section,
 )
 
