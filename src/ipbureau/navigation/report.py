@@ -317,45 +317,52 @@ class _Builder:
 
     # -- queries --
 
+    def _chain_rows(self):
+        """The chain's patents (the temporary table joined to patent by primary key)."""
+        return self.members.join(PATENT, PATENT.c.id == self.members.c.patent_id)
+
     def trends(self) -> dict[str, Any]:
-        tj, member = self.tj, self.member
-        one = literal(1)
+        # Two GROUP BYs rather than one with CASE … IN (members): the whole dataset by year
+        # without any membership test, the chain through the join (much faster at 1M rows).
+        tj, one = self.tj, literal(1)
         year = _year(PATENT.c.filing_date)
-        rows = self.s.execute(
-            select(year.label("y"), func.count(), func.sum(case((tj, one), else_=0)),
-                   func.sum(case((member, one), else_=0)), func.sum(case((and_(member, tj), one), else_=0)))
-            .where(self.filed).group_by(year)).all()
-        filed = {int(y): (int(a or 0), int(b or 0), int(c or 0), int(d or 0)) for y, a, b, c, d in rows}
+        all_rows = self.s.execute(select(year.label("y"), func.count(), func.sum(case((tj, one), else_=0)))
+                                  .where(self.filed).group_by(year)).all()
+        chain_rows = self.s.execute(select(year.label("y"), func.count(), func.sum(case((tj, one), else_=0)))
+                                    .select_from(self._chain_rows()).where(self.filed).group_by(year)).all()
         gyear = _year(PATENT.c.grant_date)
         grows = self.s.execute(
-            select(gyear.label("y"), func.count(), func.sum(case((tj, one), else_=0)))
-            .where(PATENT.c.dataset == self.ds, PATENT.c.grant_date >= self.start, PATENT.c.grant_date <= self.end,
-                   member)
+            select(gyear.label("y"), func.count(), func.sum(case((tj, one), else_=0))).select_from(self._chain_rows())
+            .where(PATENT.c.grant_date >= self.start, PATENT.c.grant_date <= self.end)
             .group_by(gyear)).all()
+        dataset = {int(y): (int(a or 0), int(b or 0)) for y, a, b in all_rows}
+        chain = {int(y): (int(a or 0), int(b or 0)) for y, a, b in chain_rows}
         granted = {int(y): (int(a or 0), int(b or 0)) for y, a, b in grows}
         years = list(range(self.y0, self.y1 + 1))
         return {
             "years": years,
-            "dataset_filed": [filed.get(y, (0, 0, 0, 0))[0] for y in years],
-            "dataset_filed_tj": [filed.get(y, (0, 0, 0, 0))[1] for y in years],
-            "chain_filed": [filed.get(y, (0, 0, 0, 0))[2] for y in years],
-            "chain_filed_tj": [filed.get(y, (0, 0, 0, 0))[3] for y in years],
+            "dataset_filed": [dataset.get(y, (0, 0))[0] for y in years],
+            "dataset_filed_tj": [dataset.get(y, (0, 0))[1] for y in years],
+            "chain_filed": [chain.get(y, (0, 0))[0] for y in years],
+            "chain_filed_tj": [chain.get(y, (0, 0))[1] for y in years],
             "chain_granted": [granted.get(y, (0, 0))[0] for y in years],
             "chain_granted_tj": [granted.get(y, (0, 0))[1] for y in years],
         }
 
     def by_district(self) -> list[dict[str, Any]]:
-        member, one = self.member, literal(1)
+        one = literal(1)
         year = _year(PATENT.c.filing_date)
+        in_city = (self.filed, self.tj, PATENT.c.district_code.is_not(None))
+        totals = dict(self.s.execute(select(PATENT.c.district_code, func.count()).where(*in_city)
+                                     .group_by(PATENT.c.district_code)).all())
         rows = self.s.execute(
-            select(PATENT.c.district_code, func.count(), func.sum(case((member, one), else_=0)),
-                   func.sum(case((and_(member, year == self.y1), one), else_=0)),
-                   func.sum(case((and_(member, year == self.y1 - 1), one), else_=0)))
-            .where(self.filed, self.tj, PATENT.c.district_code.is_not(None))
-            .group_by(PATENT.c.district_code)).all()
+            select(PATENT.c.district_code, func.count(), func.sum(case((year == self.y1, one), else_=0)),
+                   func.sum(case((year == self.y1 - 1, one), else_=0)))
+            .select_from(self._chain_rows()).where(*in_city).group_by(PATENT.c.district_code)).all()
+        chain = {code: (int(n or 0), int(last or 0), int(prev or 0)) for code, n, last, prev in rows}
         return [{"code": code, "name": self.districts.get(code, code), "total": int(total or 0),
-                 "chain": int(in_chain or 0), "last": int(last or 0), "previous": int(prev or 0)}
-                for code, total, in_chain, last, prev in rows]
+                 "chain": chain.get(code, (0, 0, 0))[0], "last": chain.get(code, (0, 0, 0))[1],
+                 "previous": chain.get(code, (0, 0, 0))[2]} for code, total in totals.items()]
 
     def by_segment(self) -> list[dict[str, Any]]:
         if not self.chain.segments:
