@@ -535,6 +535,14 @@ def test_demo_data(db):
     assert len({c.examiner_id for c in cases}) >= 5
     first = cycle.cycle_stats(db, dataset="demo")
     assert first.total.received == len(cases)
-    # Reloading replaces, it does not add.
-    load_demo(patents=2000, enterprises=300, session=db)
+    # Reloading replaces, it does not add (the module's own hooks, as the generator calls them).
+    import random
+
+    from ipbureau.demo.generator import effective_as_of
+    from ipbureau.protection.preexam import demo
+
+    removed = demo.delete_demo(db)
+    assert removed["preexam_cases"] == len(cases)
+    demo.load_demo(db, random.Random("2023-ipbureau.protection.preexam.demo"), as_of=effective_as_of())
+    db.commit()
     assert db.scalar(select(func.count()).select_from(Case)) == len(cases)

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
-from ipbureau.navigation.chains import chain_by_code, prefix_matches
+from ipbureau.navigation.chains import load_chains, prefix_matches
 from ipbureau.patents.numbers import make_application_no
 
 # (username, display name, centre code, chains examined). demo-examiner is the generator's own account.
@@ -109,14 +109,16 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     if not enterprises:
         return ""
     now = utcnow()
+    chains = load_chains()  # once: staff edits live in the database
+    chain_of = {c.code: c for c in chains}
 
     # Examiners and their fields.
     users = _examiner_users(session)
     examiners_by_centre: dict[str, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
-    for username, _display, centre_code, chains in DEMO_EXAMINERS:
+    for username, _display, centre_code, examined in DEMO_EXAMINERS:
         prefixes: dict[str, None] = {}
-        for code in chains:
-            prefixes.update(dict.fromkeys(chain_by_code(code).all_ipc_prefixes()))
+        for code in examined:
+            prefixes.update(dict.fromkeys(chain_of[code].all_ipc_prefixes()))
         session.add(Examiner(user_id=users[username].id, centre_id=centres[centre_code].id,
                              ipc_prefixes=list(prefixes), active=True))
         examiners_by_centre[centre_code].append((users[username].id, tuple(prefixes)))
@@ -126,7 +128,7 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     pool: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
     for title, ipc, kind in session.execute(select(Patent.title, Patent.ipc_main, Patent.patent_type).where(
             Patent.dataset == "demo", Patent.ipc_main.like("%/%")).order_by(Patent.id)):
-        chain = service.main_chain(ipc)
+        chain = service.main_chain(ipc, chains)
         if chain:
             pool[chain].append((title[:200], ipc, kind))
     if not pool:
@@ -195,9 +197,15 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     load: dict[int, int] = defaultdict(int)
     specs: list[dict[str, Any]] = []
 
+    matching_memo: dict[tuple[str, str], list[int]] = {}
+    chain_memo: dict[str, str | None] = {}
+
     def examiner_for(centre_code: str, ipc: str, *, open_case: bool) -> int | None:
-        matching = [uid for uid, prefixes in examiners_by_centre[centre_code]
-                    if any(prefix_matches(p, ipc) for p in prefixes)]
+        key = (centre_code, ipc)
+        if key not in matching_memo:
+            matching_memo[key] = [uid for uid, prefixes in examiners_by_centre[centre_code]
+                                  if any(prefix_matches(p, ipc) for p in prefixes)]
+        matching = matching_memo[key]
         if not matching:
             return None
         if open_case:  # what auto-assignment does: the fewest open cases
@@ -231,7 +239,9 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
         row: dict[str, Any] = {
             "centre_id": centre.id, "enterprise_id": enterprise.id,
             "filing_id": filing_ids[(enterprise.id, centre.id)], "title": title, "patent_type": kind,
-            "ipc_main": ipc, "chain_code": service.main_chain(ipc), "abstract": f"{title}。本申请涉及{chain_by_code(chain).name}领域。",
+            "ipc_main": ipc, "chain_code": chain_memo.setdefault(ipc, service.main_chain(ipc, chains)) if ipc not in chain_memo
+            else chain_memo[ipc],
+            "abstract": f"{title}。本申请涉及{chain_of[chain].name}领域。",
             "applicant": enterprise.name, "green_channel": green, "received_at": received,
             "due_on": received.date() + timedelta(days=centre.green_deadline_days if green else centre.deadline_days),
             "decision": None, "decision_reason": None, "decided_at": None, "decided_by": None,

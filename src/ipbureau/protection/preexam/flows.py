@@ -25,7 +25,7 @@ from ipbureau.imports.readers import parse_date
 from ipbureau.patents.enums import PatentType
 from ipbureau.patents.models import Patent
 from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no, type_from_application_no
-from ipbureau.navigation.chains import prefix_matches
+from ipbureau.navigation.chains import load_chains, prefix_matches
 from ipbureau.protection.preexam import service
 from ipbureau.protection.preexam.enums import CaseStatus, Decision
 from ipbureau.protection.preexam.models import Case, Centre, Examiner
@@ -123,7 +123,8 @@ def submit_case(session: Session, data: CaseInput, *, actor: Any, enterprise_id:
     title = service.text(data.title, "发明名称", required=True)
     patent_type = _enum(PatentType, data.patent_type or "", "专利类型")
     ipc = service.check_ipc(session, data.ipc_main, "IPC 主分类号", group_level=True)
-    if not service.centre_serves(centre, ipc):
+    chains = load_chains()
+    if not service.centre_serves(centre, ipc, chains):
         raise PreexamError("IPC 主分类号", f"{ipc} 不在{centre.name}的预审技术领域"
                            f"（{'、'.join(service.chain_names(centre.chains))}）内")
     abstract = service.text(data.abstract, "摘要", required=True, limit=service.MAX_TEXT)
@@ -132,7 +133,7 @@ def submit_case(session: Session, data: CaseInput, *, actor: Any, enterprise_id:
     green = service.is_key_enterprise(session, enterprise.id)
     case = Case(case_no=next_case_no(session, centre, received.year), centre_id=centre.id,
                 enterprise_id=enterprise.id, filing_id=filing.id, title=title, patent_type=patent_type, ipc_main=ipc,
-                chain_code=service.main_chain(ipc), abstract=abstract, applicant=applicant,
+                chain_code=service.main_chain(ipc, chains), abstract=abstract, applicant=applicant,
                 status=CaseStatus.RECEIVED, green_channel=green, received_at=received,
                 due_on=due_date(centre, received, green), created_by=actor.id)
     examiner = pick_examiner(session, centre, ipc)

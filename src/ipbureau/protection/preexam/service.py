@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from ipbureau.auth.permissions import PermissionDenied
 from ipbureau.config import get_settings
 from ipbureau.database.core import paginate, utcnow
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.navigation.chains import chain_by_code, chains_for_ipc, prefix_matches
+from ipbureau.navigation.chains import IndustryChain, load_chains, prefix_matches
 from ipbureau.protection.preexam.enums import CaseStatus, FilingStatus
 from ipbureau.protection.preexam.models import Case, Centre, Document, Examiner, Filing, KeyEnterprise
 from ipbureau.reference.ipc import IpcFormatError, normalise_ipc
@@ -167,27 +168,34 @@ def get_centre(session: Session, centre_id: Any, field_name: str = "保护中心
     return centre
 
 
-def centre_prefixes(centre: Centre) -> list[str]:
+def centre_prefixes(centre: Centre, chains: Sequence[IndustryChain] | None = None) -> list[str]:
+    """The IPC prefixes a centre serves. Chains are read once by the caller when it loops (staff may edit them,
+    so load_chains reads the database)."""
+    by_code = {c.code: c for c in (chains if chains is not None else load_chains())}
     prefixes: dict[str, None] = {}
     for code in centre.chains or []:
-        chain = chain_by_code(code)
+        chain = by_code.get(code)
         if chain:
             prefixes.update(dict.fromkeys(chain.all_ipc_prefixes()))
     prefixes.update(dict.fromkeys(centre.ipc_prefixes or []))
     return list(prefixes)
 
 
-def centre_serves(centre: Centre, ipc: str) -> bool:
-    return any(prefix_matches(prefix, ipc) for prefix in centre_prefixes(centre))
+def centre_serves(centre: Centre, ipc: str, chains: Sequence[IndustryChain] | None = None) -> bool:
+    return any(prefix_matches(prefix, ipc) for prefix in centre_prefixes(centre, chains))
 
 
 def chain_names(codes: list[str]) -> list[str]:
-    return [chain.name for chain in (chain_by_code(c) for c in codes or []) if chain]
+    names = {c.code: c.name for c in load_chains()}
+    return [names[c] for c in codes or [] if c in names]
 
 
-def main_chain(ipc: str) -> str | None:
-    found = chains_for_ipc(ipc)
-    return found[0].code if found else None
+def main_chain(ipc: str, chains: Sequence[IndustryChain] | None = None) -> str | None:
+    """The first chain covering the code (chains in their declared order), or None."""
+    for chain in chains if chains is not None else load_chains():
+        if any(prefix_matches(p, ipc) for p in chain.all_ipc_prefixes()):
+            return chain.code
+    return None
 
 
 # ---- filings (备案) ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.navigation.chains import chain_by_code
+from ipbureau.navigation.chains import load_chains
 from ipbureau.protection.preexam.enums import Decision
 from ipbureau.protection.preexam.models import Case, Centre
 from ipbureau.stats import charts
@@ -79,14 +79,14 @@ def _as_date(value: Any) -> date | None:
 def _events(rows: list[Any], year: int | None) -> dict[str, np.ndarray]:
     """One row per event in the period: kind, dimensions, whether qualified, and its span in days."""
     kind, centre, chain, section, month, qualified, days = [], [], [], [], [], [], []
+    names = {c.code: c.name for c in load_chains()}
 
     def add(what: str, row: Any, day: date, is_qualified: bool, span: float) -> None:
         if year is not None and day.year != year:
             return
-        chain_obj = chain_by_code(row[1]) if row[1] else None
         kind.append(what)
         centre.append(row[0])
-        chain.append(chain_obj.name if chain_obj else NO_CHAIN)
+        chain.append(names.get(row[1], NO_CHAIN) if row[1] else NO_CHAIN)
         section.append(SECTIONS.get(row[2][:1], row[2][:1]))
         month.append(f"{day.year}-{day.month:02d}")
         qualified.append(is_qualified)
