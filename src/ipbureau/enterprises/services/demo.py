@@ -38,8 +38,18 @@ ORGANISERS = ("市知识产权局", "市知识产权保护中心", "审协天津
 
 def delete_demo(session: Any) -> dict[str, int]:
     """Delete this module's demo rows (called before the demo enterprises and patents go)."""
-    from ipbureau.enterprises.models import AdvantageAssessment, Enterprise, EnterpriseIpManagement
-    from ipbureau.enterprises.services.models import FeeReduction, ServiceTeam, ServiceVisit, Training, TrainingAttendance
+    from ipbureau.enterprises.models import (
+        AdvantageAssessment,
+        Enterprise,
+        EnterpriseIpManagement,
+    )
+    from ipbureau.enterprises.services.models import (
+        FeeReduction,
+        ServiceTeam,
+        ServiceVisit,
+        Training,
+        TrainingAttendance,
+    )
 
     demo_enterprises = select(Enterprise.id).where(Enterprise.dataset == "demo")
     demo_trainings = select(Training.id).where(Training.dataset == "demo")
@@ -74,8 +84,18 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     from ipbureau.auth.models import User
     from ipbureau.enterprises.assessment import score_enterprises
     from ipbureau.enterprises.enums import AssessmentLevel, AssessmentStatus
-    from ipbureau.enterprises.models import AdvantageAssessment, Enterprise, EnterpriseIpManagement
-    from ipbureau.enterprises.services.models import FeeReduction, ServiceTeam, ServiceVisit, Training, TrainingAttendance
+    from ipbureau.enterprises.models import (
+        AdvantageAssessment,
+        Enterprise,
+        EnterpriseIpManagement,
+    )
+    from ipbureau.enterprises.services.models import (
+        FeeReduction,
+        ServiceTeam,
+        ServiceVisit,
+        Training,
+        TrainingAttendance,
+    )
 
     enterprises = list(session.execute(select(Enterprise.id, Enterprise.district_code, Enterprise.employees)
                                        .where(Enterprise.dataset == "demo", Enterprise.kind == "enterprise")
