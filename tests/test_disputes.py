@@ -327,6 +327,14 @@ def test_pages_and_api(client, db, users, enterprise):
     assert response.status_code == 422 and "协议金额：不能为负数" in response.text
     assert client.get("/disputes/investigators").status_code == 403
 
+    client.post("/logout", data={"csrf_token": csrf_from(detail.text)})
+    login(client, "bureau_staff_user")
+    assert "登记纠纷案件" in client.get("/disputes/new").text
+    register = client.get("/disputes/investigators")
+    assert register.status_code == 200 and "技术调查官名册" in register.text
+    added = client.post("/disputes/investigators", data={"csrf_token": csrf_from(register.text), "name": "吴工",
+                                                          "organisation": "审协天津中心", "fields": "Q99"})
+    assert added.status_code == 422 and "技术领域（IPC）：“Q99”不是 IPC 分类号" in added.text
     headers = bearer(client, "bureau_staff_user")
     created = client.post("/api/disputes", headers=headers, json={
         "kind": "adjudication", "ip_type": "patent", "claim": "停止侵权", "district_code": "120116",

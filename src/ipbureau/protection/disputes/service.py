@@ -36,8 +36,7 @@ from ipbureau.enterprises.creditcode import normalise as normalise_credit_code
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.imports.readers import parse_date
-from ipbureau.protection.disputes.enums import (OPEN_STATUSES, DeadlineState, DisputeKind, DisputeStatus, HandlingOrg,
-                                                IpType, PartySide)
+from ipbureau.protection.disputes.enums import (OPEN_STATUSES, DeadlineState, DisputeKind, DisputeStatus, PartySide)
 from ipbureau.protection.disputes.models import DisputeCase, DisputeParty, Investigator
 from ipbureau.reference.models import District
 

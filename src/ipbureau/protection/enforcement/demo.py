@@ -91,7 +91,7 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
                    "district_code": district, "enforcement_unit": unit,
                    "handler_id": handler_id if handler_id and rng.random() < 0.1 else None,
                    "summary": rng.choice(SUMMARIES[category]), "opened_on": opened, "closed_on": None,
-                   "amount_involved_yuan": involved, "fines_yuan": Decimal("0"), "penalty_decision_no": None,
+                   "amount_involved_yuan": involved, "fines_yuan": Decimal(0), "penalty_decision_no": None,
                    "transferred": False, "transferred_on": None, "transferred_organ": None, "dataset": "demo",
                    "created_by": None, "created_at": now, "updated_at": now, **party}
             if rng.random() < TRANSFER_RATE:

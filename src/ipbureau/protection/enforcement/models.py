@@ -36,8 +36,8 @@ class EnforcementCase(TimestampMixin, Base):
     opened_on: Mapped[date] = mapped_column(Date, index=True)
     closed_on: Mapped[date | None] = mapped_column(Date, index=True)
     # 涉案金额 and 罚没款 (fines and confiscated illegal gains), in yuan.
-    amount_involved_yuan: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
-    fines_yuan: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))
+    amount_involved_yuan: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    fines_yuan: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     penalty_decision_no: Mapped[str | None] = mapped_column(String(100))
     transferred: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     transferred_on: Mapped[date | None] = mapped_column(Date, index=True)

@@ -372,8 +372,8 @@ def format_yuan(value: Decimal | float | int | None) -> str:
 @dataclass
 class Figures:
     closed: int = 0
-    amount_yuan: Decimal = Decimal("0")
-    fines_yuan: Decimal = Decimal("0")
+    amount_yuan: Decimal = Decimal(0)
+    fines_yuan: Decimal = Decimal(0)
     transferred: int = 0
 
     @property
