@@ -40,8 +40,8 @@ PREEXAM_ROLES = frozenset({Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF, R
 ALLOWED_EXTENSIONS = (".pdf", ".doc", ".docx", ".xml", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip")
 
 # The two centres of the 2022 summary. Their technical fields are this product's working declaration
-# (industry chains of navigation/data/industry_chains.yaml); a centre's fields as approved by CNIPA are
-# changed here and take effect at the next start (ensure_centres updates the rows).
+# (industry chains of navigation/data/industry_chains.yaml). ensure_centres creates missing rows only: a change
+# of an existing centre's fields is an update of its row (there is no page for it yet).
 CENTRES = (
     {"code": "tianjin", "name": "天津市知识产权保护中心", "short_name": "市保护中心", "district_code": None,
      "chains": ["xinchuang", "jicheng_dianlu", "gaoduan_zhuangbei", "chelianwang", "shengwu_yiyao", "zhongyiyao",
@@ -135,7 +135,7 @@ def check_ipc_list(session: Session, raw: Any, field_name: str) -> list[str]:
 # ---- centres ------------------------------------------------------------------------------------
 
 def ensure_centres(session: Session) -> list[Centre]:
-    """The centre reference rows, created (or brought up to the declaration) when missing."""
+    """The centre reference rows, created from CENTRES when missing."""
     existing = {c.code: c for c in session.scalars(select(Centre))}
     changed = False
     for values in CENTRES:
