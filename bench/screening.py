@@ -8,7 +8,7 @@ known patterns are planted on top, then every record is scored through the scree
   copier would (one to four synonym swaps in all, changed figures, the abstract's sentences reordered);
 * bursts: new applicants filing 12–30 applications within 25 days (texts mixed from three
   unrelated records, so that they are not copies);
-* template claims: agencies reusing one claim with the technical nouns swapped.
+* template claims: agencies each reusing their own claim with the technical nouns swapped.
 
 Printed: throughput (applications/s) of the whole screening, and precision/recall per sign
 against the planted labels. The generator's own texts are built from a small vocabulary, so some
@@ -34,8 +34,20 @@ from ipbureau.protection.screening.enums import Sign
 from ipbureau.protection.screening.scoring import Application, Parameters, screen
 
 TYPES = {"发明": "invention", "实用新型": "utility_model", "外观设计": "design"}
-TEMPLATE = ("1.一种{a}装置，包括底座，其特征在于：所述底座的顶部固定安装有支撑柱，所述支撑柱的顶端设置有{b}，"
-            "所述{b}的一侧设有{c}，所述{c}与控制器电性连接，所述底座的底部安装有万向轮。")
+# Each template agency drafts from its own template (a template shared by many agencies would be a
+# common drafting form, which the screening rightly does not flag).
+TEMPLATES = (
+    "1.一种{a}装置，包括底座，其特征在于：所述底座的顶部固定安装有支撑柱，所述支撑柱的顶端设置有{b}，"
+    "所述{b}的一侧设有{c}，所述{c}与控制器电性连接，所述底座的底部安装有万向轮。",
+    "1.一种{a}设备，包括箱体，其特征在于：所述箱体的内腔设置有隔板，所述隔板的上表面卡接有{b}，"
+    "所述{b}通过导线与{c}电连接，所述箱体的侧面铰接有箱门，所述箱门上镶嵌有观察窗。",
+    "1.一种{a}系统，包括安装架，其特征在于：所述安装架上滑动连接有滑块，所述滑块通过螺栓与{b}可拆卸连接，"
+    "所述{b}的输出端传动连接有{c}，所述安装架的两侧对称焊接有加强筋。",
+    "1.一种{a}组件，包括外壳，其特征在于：所述外壳的顶面开设有散热孔，所述外壳内嵌设有{b}，"
+    "所述{b}的下方套接有{c}，所述{c}的外周缠绕有绝缘胶带，所述外壳的底面粘接有防滑垫。",
+    "1.一种{a}机构，包括支架，其特征在于：所述支架的中部转动连接有转轴，所述转轴的外侧套设有{b}，"
+    "所述{b}与{c}之间设置有复位弹簧，所述支架的顶部螺纹连接有调节螺杆。",
+)
 
 
 def machine() -> str:
@@ -105,7 +117,7 @@ def plant(apps: list[Application], rng: random.Random, size: int) -> Labelled:
             data.template.add(data.add(
                 source, applicants=(f"天津模板客户{rng.randint(1, 10**6)}有限公司",), agency=f"天津模板{t}号代理有限公司",
                 title=f"一种{x}装置", abstract=f"本实用新型涉及{x}技术领域。{source.abstract}",
-                claims=TEMPLATE.format(a=x, b=y, c=z), patent_type="utility_model",
+                claims=TEMPLATES[t % len(TEMPLATES)].format(a=x, b=y, c=z), patent_type="utility_model",
                 filing_date=date(2023, 1, 1) + timedelta(days=rng.randint(0, 700))))
     return data
 

@@ -18,7 +18,8 @@ data can show them:
     when at least ``template_min_group`` of the group's claims contain it and the group holds at least
     ``template_private_share`` of all its occurrences (standard phrases such as 其特征在于 belong to
     everyone and prove nothing). A claim is flagged when at least ``template_ratio`` of its shingles are
-    template phrasing and at least ``template_min_group - 1`` other claims of the group share half of
+    template phrasing (counting only phrasing that is not standard claim language, i.e. in fewer than
+    ``template_common_df`` of all claims) and at least ``template_min_group - 1`` other claims of the group share half of
     them: the same claim with the technical nouns swapped (swapped nouns break only the shingles that
     touch them; numbers are masked).
 (d) FIELD_MISMATCH — 与申请人研发领域明显不符: none of the application's IPC subclasses occurs among the
@@ -70,11 +71,12 @@ class Parameters:
     burst_ratio: float = 5.0
     shingle_size: int = 3
     num_perm: int = 128
-    lsh_threshold: float = 0.5
+    lsh_threshold: float = 0.6
     duplicate_similarity: float = 0.8
     template_min_group: int = 5
     template_private_share: float = 0.8
-    template_ratio: float = 0.4
+    template_ratio: float = 0.3
+    template_common_df: float = 0.01
     template_min_tokens: int = 12
     field_min_history: int = 5
     field_section_share: float = 0.05
@@ -353,6 +355,8 @@ def _templates(apps: Sequence[Application], claim_tokens: Sequence[list[str]], p
         return
     claim_shingles = {i: shingles(claim_tokens[i], params.shingle_size) for i in with_claims}
     df = Counter(s for i in with_claims for s in claim_shingles[i])
+    # Standard claim language (in at least 1% of all claims) is everyone's; the ratio looks at the rest.
+    common = params.template_common_df * len(with_claims)
 
     def group_of(app: Application) -> str:
         return f"代理机构：{app.agency}" if app.agency else f"申请人：{app.first_applicant or '—'}"
@@ -377,7 +381,8 @@ def _templates(apps: Sequence[Application], claim_tokens: Sequence[list[str]], p
         kind, name = group.split("：", 1)
         for i in members:
             mine = claim_shingles[i] & private
-            ratio = len(mine) / len(claim_shingles[i])
+            specific = sum(1 for s in claim_shingles[i] if df[s] < common or s in private)
+            ratio = len(mine) / max(specific, 1)
             if ratio < params.template_ratio:
                 continue
             shared = Counter(j for s in mine for j in holders[s] if j != i)
@@ -388,7 +393,7 @@ def _templates(apps: Sequence[Application], claim_tokens: Sequence[list[str]], p
             app = apps[i]
             numbers = [apps[j].application_no for j in close]
             reason = (f"权利要求与同一{kind}（{name}）的其他 {len(close)} 件申请套用同一结构，仅替换技术名词："
-                      f"{ratio:.0%} 的表述片段为该{kind}专用的模板用语；同结构申请如 {'、'.join(numbers[:5])}")
+                      f"非通用表述中 {ratio:.0%} 为该{kind}专用的模板用语；同结构申请如 {'、'.join(numbers[:5])}")
             flags[app.key].append(Flag(Sign.TEMPLATE_CLAIMS, WEIGHTS[Sign.TEMPLATE_CLAIMS], reason, {
                 "group": group, "same_template": numbers[:50], "same_template_count": len(close),
                 "template_ratio": round(ratio, 3)}))
