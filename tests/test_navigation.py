@@ -47,6 +47,13 @@ def xinchuang_edit(**changes) -> ChainIn:
     return ChainIn(**data)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_report_cache():
+    report.clear_cache()
+    yield
+    report.clear_cache()
+
+
 # --- chain definitions ---------------------------------------------------------------------------
 
 
@@ -294,6 +301,22 @@ def test_word_export_opens_and_holds_the_figures(db, client, users):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
     assert "天津市信创产业链专利导航报告" in "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+
+
+def test_word_export_after_the_page_reuses_the_content_model(db, client, users, monkeypatch):
+    _report_data(db)
+    built = []
+    original = report.build
+    monkeypatch.setattr(report, "build", lambda *a, **k: built.append(a[1]) or original(*a, **k))
+    login(client, "district_staff_user")
+    query = "dataset=real&year_from=2021&year_to=2022"
+    assert client.get(f"/navigation/xinchuang?{query}").status_code == 200
+    assert client.get(f"/navigation/xinchuang/export.docx?{query}").status_code == 200
+    assert built == ["xinchuang"]  # the export laid out the page's model
+    add_patent(db, filed=date(2022, 5, 1))  # new data: a new stamp, so the report is computed again
+    db.commit()
+    assert client.get(f"/navigation/xinchuang/export.docx?{query}").status_code == 200
+    assert built == ["xinchuang", "xinchuang"]
 
 
 def test_report_page_and_api(client, db, users):

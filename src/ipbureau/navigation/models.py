@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipbureau.database.core import Base, TimestampMixin
@@ -90,3 +90,16 @@ class ProjectRead(BaseModel):
     note: str | None
     figures: dict[str, Any] | None
     dataset: str
+
+
+# Indexes on the patent table that the navigation report needs (migration 0010): declared here,
+# next to their only user, so that the patent module stays as it is. Both cover their queries
+# (the report never reads the wide patent rows for dataset-wide figures):
+# * the dataset's filings by year, Tianjin and district (trends, district totals, default years);
+# * the dataset's data stamp (COUNT, MAX(id), MAX(updated_at)) that keys the report cache.
+from ipbureau.patents.models import Patent as _Patent
+
+_PATENT_T = _Patent.__table__
+Index("ix_patent_dataset_filing_province_district", _PATENT_T.c.dataset, _PATENT_T.c.filing_date,
+      _PATENT_T.c.province_code, _PATENT_T.c.district_code)
+Index("ix_patent_dataset_updated", _PATENT_T.c.dataset, _PATENT_T.c.updated_at)

@@ -42,7 +42,10 @@ from __future__ import annotations
 import io
 import math
 import re
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -50,8 +53,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
-from sqlalchemy import (Column, ColumnElement, Integer, MetaData, Table as SqlTable, and_, case, cast, extract, false,
-                        func, insert, literal, or_, select, union_all)
+from sqlalchemy import (JSON, Column, ColumnElement, Float, Integer, MetaData, String, Table as SqlTable, and_, case,
+                        cast, extract, false, func, insert, literal, or_, select, union_all)
 from sqlalchemy.orm import Session
 
 from ipbureau.enums import Dataset
@@ -204,11 +207,29 @@ def _main_group(session: Session, code: ColumnElement[str]) -> ColumnElement[str
     return func.substr(code, 1, slash - 1).concat("/00")
 
 
-def _inventor_names(session: Session):
-    """A table-valued function over ``patent.inventors`` (a JSON list) yielding ``value``."""
+def _inventor_names(session: Session, inventors: ColumnElement):
+    """A table-valued function over a JSON list of inventors (``patent.inventors``) yielding ``value``."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.json_array_elements_text(PATENT.c.inventors).table_valued("value")
-    return func.json_each(PATENT.c.inventors).table_valued("value")
+        return func.json_array_elements_text(inventors).table_valued("value")
+    return func.json_each(inventors).table_valued("value")
+
+
+def indexed_prefix_condition(prefixes: Sequence[str]) -> ColumnElement[bool]:
+    """``stats.catalogue.ipc_prefix_condition`` (the statistics' membership rule, same rows),
+    written so that every alternative can use the ``subclass`` or ``code`` index instead of a
+    scan of ``patent_ipc``: a main group ``G06F21/00`` also names its subclass
+    (``subclass = 'G06F' AND code LIKE 'G06F21/%'``; the subclass is always the code's first
+    four characters), so the database looks up the few rows of that subclass."""
+    prefixes = list(prefixes)
+    if not prefixes:
+        return false()
+    ipc = PATENT_IPC.c
+    groups = sorted({p.split("/")[0] for p in prefixes if "/" in p and p.endswith("/00") and len(p.split("/")[0]) >= 4})
+    others = [p for p in prefixes if not ("/" in p and p.endswith("/00") and len(p.split("/")[0]) >= 4)]
+    parts: list[ColumnElement[bool]] = [and_(ipc.subclass == g[:4], ipc.code.like(f"{g}/%")) for g in groups]
+    if others:
+        parts.append(ipc_prefix_condition(others))
+    return or_(*parts)
 
 
 def high_value_score() -> ColumnElement[float]:
@@ -294,48 +315,147 @@ def build(session: Session, chain_code: str, *, dataset: str | Dataset = Dataset
     return _Builder(session, chain, ds, year_from, year_to, today or date.today()).build()
 
 
+# The content model of recent reports, so that the Word export right after the page (or a
+# second look at the page) lays out the model already computed instead of computing it again.
+# Keyed by everything the figures depend on: database, chain definition, dataset, years, day,
+# and the dataset's data stamp (patent count, largest id, latest update; an indexed lookup).
+# Kept briefly (CACHE_SECONDS) because an edit of a patent's applicants or IPC codes alone
+# does not move the stamp.
+CACHE_SECONDS = 300
+CACHE_SIZE = 8
+_report_cache: OrderedDict[tuple, tuple[float, NavigationReport]] = OrderedDict()
+_report_cache_lock = threading.Lock()
+
+
+def data_stamp(session: Session, dataset: str) -> tuple:
+    p = PATENT.c
+    row = session.execute(select(func.count(), func.max(p.id), func.max(p.updated_at))
+                          .where(p.dataset == dataset)).one()
+    return tuple(str(v) for v in row)
+
+
+def build_cached(session: Session, chain_code: str, *, dataset: str | Dataset = Dataset.REAL,
+                 year_from: int | None = None, year_to: int | None = None,
+                 today: date | None = None) -> NavigationReport:
+    """``build()``, reusing a model built for the same key within ``CACHE_SECONDS``."""
+    chain = chain_by_code(chain_code)
+    ds = dataset.value if isinstance(dataset, Dataset) else dataset
+    if chain is None or ds not in (Dataset.REAL.value, Dataset.DEMO.value):
+        return build(session, chain_code, dataset=dataset, year_from=year_from, year_to=year_to, today=today)
+    day = today or date.today()
+    key = (str(session.get_bind().engine.url), chain, ds, year_from, year_to, day, data_stamp(session, ds))
+    now = time.monotonic()
+    with _report_cache_lock:
+        hit = _report_cache.get(key)
+        if hit and now - hit[0] < CACHE_SECONDS:
+            _report_cache.move_to_end(key)
+            return hit[1]
+    model = build(session, chain_code, dataset=ds, year_from=year_from, year_to=year_to, today=day)
+    with _report_cache_lock:
+        _report_cache[key] = (now, model)
+        while len(_report_cache) > CACHE_SIZE:
+            _report_cache.popitem(last=False)
+    return model
+
+
+def clear_cache() -> None:
+    with _report_cache_lock:
+        _report_cache.clear()
+
+
 class _Builder:
+    """Computes the figures. The chain's patents of the dataset are found ONCE (index lookups on
+    ``patent_ipc``) and copied with the few values the report needs (filing year within the
+    range, grant year within the range, Tianjin, district, invention, value score, inventors)
+    into a temporary table ``members``; their segments go into ``segment_members``. Every other
+    query reads those two narrow tables (joined to ``patent_ipc`` / ``patent_applicant`` by
+    primary key) and never the wide patent rows again; dataset-wide figures come from one
+    covering-index scan (``ix_patent_dataset_filing_province_district``)."""
+
     def __init__(self, session: Session, chain: IndustryChain, dataset: str, year_from: int, year_to: int,
                  today: date) -> None:
         self.s, self.chain, self.ds, self.y0, self.y1, self.today = session, chain, dataset, year_from, year_to, today
         self.start, self.end = date(year_from, 1, 1), date(year_to, 12, 31)
         prefixes = chain.all_ipc_prefixes()
-        self.in_chain_ipc = ipc_prefix_condition(prefixes) if prefixes else false()
-        # The chain's patents of the dataset, found once (one scan of patent_ipc) into a
-        # temporary table that every query of the report joins by primary key.
-        self.members = SqlTable(f"nav_members_{uuid.uuid4().hex[:12]}", MetaData(),
-                             Column("patent_id", Integer, primary_key=True), prefixes=["TEMPORARY"])
-        self.member = PATENT.c.id.in_(select(self.members.c.patent_id))
+        self.in_chain_ipc = indexed_prefix_condition(prefixes)
+        suffix = uuid.uuid4().hex[:12]
+        metadata = MetaData()
+        self.members = SqlTable(
+            f"nav_members_{suffix}", metadata,
+            Column("patent_id", Integer, primary_key=True),
+            Column("filed", Integer, nullable=False),  # 1: filed within the years
+            Column("fyear", Integer),  # filing year when filed within the years
+            Column("gyear", Integer),  # grant year when granted within the years
+            Column("tj", Integer, nullable=False),  # 1: first applicant in Tianjin
+            Column("district_code", String(6)),
+            Column("invention", Integer, nullable=False),
+            Column("score", Float, nullable=False),
+            Column("inventors", JSON),
+            prefixes=["TEMPORARY"])
+        self.segment_members = SqlTable(
+            f"nav_segments_{suffix}", metadata,
+            Column("segment", Integer, primary_key=True), Column("patent_id", Integer, primary_key=True),
+            prefixes=["TEMPORARY"])
+        self.m = self.members.c
         self.filed = and_(PATENT.c.dataset == dataset, PATENT.c.filing_date >= self.start,
                           PATENT.c.filing_date <= self.end)
         self.tj = PATENT.c.province_code == TIANJIN_PROVINCE
         self.links = _Links(chain.code, dataset, year_from, year_to)
         self.districts = district_map(session)
 
-    def _segment_member(self, segment_prefixes: Sequence[str]) -> ColumnElement[bool]:
-        return PATENT.c.id.in_(select(PATENT_IPC.c.patent_id).where(ipc_prefix_condition(list(segment_prefixes))))
+    def _segment_member(self, segment: int) -> ColumnElement[bool]:
+        sm = self.segment_members.c
+        return self.m.patent_id.in_(select(sm.patent_id).where(sm.segment == segment))
+
+    # -- filling the temporary tables --
+
+    def _fill(self, connection) -> None:
+        p = PATENT.c
+        one = literal(1)
+        in_years = and_(p.filing_date >= self.start, p.filing_date <= self.end)
+        granted_in_years = and_(p.grant_date >= self.start, p.grant_date <= self.end)
+        chain_ids = select(PATENT_IPC.c.patent_id).where(self.in_chain_ipc).distinct().subquery("chain_ids")
+        connection.execute(insert(self.members).from_select(
+            ["patent_id", "filed", "fyear", "gyear", "tj", "district_code", "invention", "score", "inventors"],
+            select(p.id, case((in_years, one), else_=0), case((in_years, _year(p.filing_date))),
+                   case((granted_in_years, _year(p.grant_date))), case((self.tj, one), else_=0), p.district_code,
+                   case((p.patent_type == PatentType.INVENTION.value, one), else_=0), high_value_score(), p.inventors)
+            .select_from(chain_ids.join(PATENT, p.id == chain_ids.c.patent_id)).where(p.dataset == self.ds)))
+        for i, segment in enumerate(self.chain.segments):
+            if not segment.ipc_prefixes:
+                continue
+            connection.execute(insert(self.segment_members).from_select(
+                ["segment", "patent_id"],
+                select(literal(i), PATENT_IPC.c.patent_id).distinct()
+                .select_from(PATENT_IPC.join(self.members, self.m.patent_id == PATENT_IPC.c.patent_id))
+                .where(self.m.filed == 1, indexed_prefix_condition(segment.ipc_prefixes))))
+        if connection.dialect.name == "postgresql":  # temporary tables are never auto-analysed
+            connection.exec_driver_sql(f"ANALYZE {self.members.name}")
+            connection.exec_driver_sql(f"ANALYZE {self.segment_members.name}")
 
     # -- queries --
 
-    def _chain_rows(self):
-        """The chain's patents (the temporary table joined to patent by primary key)."""
-        return self.members.join(PATENT, PATENT.c.id == self.members.c.patent_id)
-
-    def trends(self) -> dict[str, Any]:
-        # Two GROUP BYs rather than one with CASE … IN (members): the whole dataset by year
-        # without any membership test, the chain through the join (much faster at 1M rows).
-        tj, one = self.tj, literal(1)
+    def _dataset_filings(self) -> tuple[dict[int, tuple[int, int]], dict[str, int]]:
+        """One covering-index scan: the dataset's filings by year (all, Tianjin) and Tianjin's by district."""
         year = _year(PATENT.c.filing_date)
-        all_rows = self.s.execute(select(year.label("y"), func.count(), func.sum(case((tj, one), else_=0)))
-                                  .where(self.filed).group_by(year)).all()
-        chain_rows = self.s.execute(select(year.label("y"), func.count(), func.sum(case((tj, one), else_=0)))
-                                    .select_from(self._chain_rows()).where(self.filed).group_by(year)).all()
-        gyear = _year(PATENT.c.grant_date)
-        grows = self.s.execute(
-            select(gyear.label("y"), func.count(), func.sum(case((tj, one), else_=0))).select_from(self._chain_rows())
-            .where(PATENT.c.grant_date >= self.start, PATENT.c.grant_date <= self.end)
-            .group_by(gyear)).all()
-        dataset = {int(y): (int(a or 0), int(b or 0)) for y, a, b in all_rows}
+        tj = case((self.tj, literal(1)), else_=0)
+        rows = self.s.execute(select(year, tj, PATENT.c.district_code, func.count()).where(self.filed)
+                              .group_by(year, tj, PATENT.c.district_code)).all()
+        by_year: dict[int, tuple[int, int]] = {}
+        districts: dict[str, int] = {}
+        for y, in_tj, district, n in rows:
+            a, b = by_year.get(int(y), (0, 0))
+            by_year[int(y)] = (a + int(n), b + (int(n) if in_tj else 0))
+            if in_tj and district is not None:
+                districts[district] = districts.get(district, 0) + int(n)
+        return by_year, districts
+
+    def trends(self, dataset: dict[int, tuple[int, int]]) -> dict[str, Any]:
+        m = self.m
+        chain_rows = self.s.execute(select(m.fyear, func.count(), func.sum(m.tj)).where(m.filed == 1)
+                                    .group_by(m.fyear)).all()
+        grows = self.s.execute(select(m.gyear, func.count(), func.sum(m.tj)).where(m.gyear.is_not(None))
+                               .group_by(m.gyear)).all()
         chain = {int(y): (int(a or 0), int(b or 0)) for y, a, b in chain_rows}
         granted = {int(y): (int(a or 0), int(b or 0)) for y, a, b in grows}
         years = list(range(self.y0, self.y1 + 1))
@@ -349,16 +469,12 @@ class _Builder:
             "chain_granted_tj": [granted.get(y, (0, 0))[1] for y in years],
         }
 
-    def by_district(self) -> list[dict[str, Any]]:
-        one = literal(1)
-        year = _year(PATENT.c.filing_date)
-        in_city = (self.filed, self.tj, PATENT.c.district_code.is_not(None))
-        totals = dict(self.s.execute(select(PATENT.c.district_code, func.count()).where(*in_city)
-                                     .group_by(PATENT.c.district_code)).all())
+    def by_district(self, totals: dict[str, int]) -> list[dict[str, Any]]:
+        m, one = self.m, literal(1)
         rows = self.s.execute(
-            select(PATENT.c.district_code, func.count(), func.sum(case((year == self.y1, one), else_=0)),
-                   func.sum(case((year == self.y1 - 1, one), else_=0)))
-            .select_from(self._chain_rows()).where(*in_city).group_by(PATENT.c.district_code)).all()
+            select(m.district_code, func.count(), func.sum(case((m.fyear == self.y1, one), else_=0)),
+                   func.sum(case((m.fyear == self.y1 - 1, one), else_=0)))
+            .where(m.filed == 1, m.tj == 1, m.district_code.is_not(None)).group_by(m.district_code)).all()
         chain = {code: (int(n or 0), int(last or 0), int(prev or 0)) for code, n, last, prev in rows}
         return [{"code": code, "name": self.districts.get(code, code), "total": int(total or 0),
                  "chain": chain.get(code, (0, 0, 0))[0], "last": chain.get(code, (0, 0, 0))[1],
@@ -367,64 +483,70 @@ class _Builder:
     def by_segment(self) -> list[dict[str, Any]]:
         if not self.chain.segments:
             return []
-        columns = []
-        for i, segment in enumerate(self.chain.segments):
-            cond = ipc_prefix_condition(list(segment.ipc_prefixes)) if segment.ipc_prefixes else false()
-            columns.append(func.count(func.distinct(case((cond, PATENT.c.id)))).label(f"a{i}"))
-            columns.append(func.count(func.distinct(case((and_(cond, self.tj), PATENT.c.id)))).label(f"t{i}"))
-        row = self.s.execute(select(*columns).select_from(
-            self.members.join(PATENT, PATENT.c.id == self.members.c.patent_id)
-            .join(PATENT_IPC, PATENT_IPC.c.patent_id == PATENT.c.id)).where(self.filed)).one()
-        return [{"name": seg.name, "prefixes": list(seg.ipc_prefixes), "all": int(row[2 * i]),
-                 "tj": int(row[2 * i + 1])} for i, seg in enumerate(self.chain.segments)]
+        sm = self.segment_members.c
+        rows = self.s.execute(select(sm.segment, func.count(), func.sum(self.m.tj))
+                              .select_from(self.segment_members.join(self.members, self.m.patent_id == sm.patent_id))
+                              .group_by(sm.segment)).all()
+        counts = {int(i): (int(a or 0), int(t or 0)) for i, a, t in rows}
+        return [{"index": i, "name": seg.name, "prefixes": list(seg.ipc_prefixes), "all": counts.get(i, (0, 0))[0],
+                 "tj": counts.get(i, (0, 0))[1]} for i, seg in enumerate(self.chain.segments)]
 
     def by_ipc(self, level: str) -> list[dict[str, Any]]:
-        key = PATENT_IPC.c.subclass if level == "subclass" else _main_group(self.s, PATENT_IPC.c.code)
-        n_all = func.count(func.distinct(PATENT.c.id))
-        n_tj = func.count(func.distinct(case((self.tj, PATENT.c.id))))
+        m = self.m
+        # ``subclass || ''``: as for applicants, so that the members drive the join (not the subclass index).
+        key = PATENT_IPC.c.subclass.concat("") if level == "subclass" else _main_group(self.s, PATENT_IPC.c.code)
+        n_all = func.count(func.distinct(m.patent_id))
+        n_tj = func.count(func.distinct(case((m.tj == 1, m.patent_id))))
         rows = self.s.execute(
             select(key.label("k"), n_all.label("n"), n_tj)
-            .select_from(PATENT.join(PATENT_IPC, PATENT_IPC.c.patent_id == PATENT.c.id))
-            .where(self.filed, self.member).group_by(key).order_by(n_all.desc(), key).limit(TOP_IPC)).all()
+            .select_from(self.members.join(PATENT_IPC, PATENT_IPC.c.patent_id == m.patent_id))
+            .where(m.filed == 1).group_by(key).order_by(n_all.desc(), key).limit(TOP_IPC)).all()
         titles = ipc_titles(self.s, [r[0] for r in rows])
         return [{"code": code, "title": _ipc_title(titles.get(code)),
                  "all": int(a), "tj": int(t)} for code, a, t in rows]
 
     def applicants(self, *, tianjin: bool, limit: int = TOP,
                    extra: ColumnElement[bool] | None = None) -> list[dict[str, Any]]:
-        n = func.count(func.distinct(PATENT.c.id))
-        inventions = func.count(func.distinct(case((PATENT.c.patent_type == PatentType.INVENTION.value, PATENT.c.id))))
-        where = [self.filed, self.member]
+        m = self.m
+        n = func.count(func.distinct(m.patent_id))
+        inventions = func.count(func.distinct(case((m.invention == 1, m.patent_id))))
+        where = [m.filed == 1]
         if tianjin:
-            where.append(self.tj)
+            where.append(m.tj == 1)
         if extra is not None:
             where.append(extra)
+        # Grouped by ``name || ''`` (the same value): grouping by the bare column lets SQLite walk
+        # the whole name index in order and probe the members, instead of reading the members'
+        # applicants by primary key (4 s against 0.3 s at 1M patents).
+        name = APPLICANT_T.c.name.concat("")
         rows = self.s.execute(
-            select(APPLICANT_T.c.name, n.label("n"), inventions)
-            .select_from(PATENT.join(APPLICANT_T, APPLICANT_T.c.patent_id == PATENT.c.id))
-            .where(*where).group_by(APPLICANT_T.c.name).order_by(n.desc(), APPLICANT_T.c.name).limit(limit)).all()
+            select(name.label("name"), n.label("n"), inventions)
+            .select_from(self.members.join(APPLICANT_T, APPLICANT_T.c.patent_id == m.patent_id))
+            .where(*where).group_by(name).order_by(n.desc(), name).limit(limit)).all()
         return [{"name": name, "patents": int(a), "inventions": int(b)} for name, a, b in rows]
 
     def inventors(self, *, tianjin: bool) -> list[dict[str, Any]]:
-        names = _inventor_names(self.s)
-        n = func.count(func.distinct(PATENT.c.id))
-        where = [self.filed, self.member]
+        m = self.m
+        names = _inventor_names(self.s, m.inventors)
+        n = func.count(func.distinct(m.patent_id))
+        where = [m.filed == 1]
         if tianjin:
-            where.append(self.tj)
-        rows = self.s.execute(select(names.c.value, n.label("n")).select_from(PATENT).join(names, literal(True))
+            where.append(m.tj == 1)
+        rows = self.s.execute(select(names.c.value, n.label("n")).select_from(self.members).join(names, literal(True))
                               .where(*where).group_by(names.c.value).order_by(n.desc(), names.c.value)
                               .limit(TOP)).all()
         return [{"name": name, "patents": int(count)} for name, count in rows if name]
 
     def network(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, int, int]]]:
         """Co-applicant pairs (joint patents) and each applicant's degree (distinct partners)."""
+        m = self.m
         a1, a2 = APPLICANT_T.alias("a1"), APPLICANT_T.alias("a2")
         low = case((a1.c.name < a2.c.name, a1.c.name), else_=a2.c.name)
         high = case((a1.c.name < a2.c.name, a2.c.name), else_=a1.c.name)
-        pairs = (select(low.label("a"), high.label("b"), func.count(func.distinct(PATENT.c.id)).label("n"))
-                 .select_from(PATENT.join(a1, a1.c.patent_id == PATENT.c.id)
-                              .join(a2, and_(a2.c.patent_id == PATENT.c.id, a1.c.position < a2.c.position)))
-                 .where(self.filed, self.member, a1.c.name != a2.c.name)
+        pairs = (select(low.label("a"), high.label("b"), func.count(func.distinct(m.patent_id)).label("n"))
+                 .select_from(self.members.join(a1, a1.c.patent_id == m.patent_id)
+                              .join(a2, and_(a2.c.patent_id == m.patent_id, a1.c.position < a2.c.position)))
+                 .where(m.filed == 1, a1.c.name != a2.c.name)
                  .group_by(low, high)).subquery("pairs")
         edges = [(a, b, int(n)) for a, b, n in self.s.execute(
             select(pairs.c.a, pairs.c.b, pairs.c.n).order_by(pairs.c.n.desc(), pairs.c.a, pairs.c.b).limit(TOP_EDGES))]
@@ -437,19 +559,19 @@ class _Builder:
         return edges, nodes
 
     def high_value(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
-        score = high_value_score()
-        high = score >= HIGH_VALUE_SCORE
-        one = literal(1)
+        m, one = self.m, literal(1)
+        high = m.score >= HIGH_VALUE_SCORE
         counts = self.s.execute(select(func.sum(case((high, one), else_=0)),
-                                       func.sum(case((and_(high, self.tj), one), else_=0)))
-                                .where(self.filed, self.member)).one()
+                                       func.sum(case((and_(high, m.tj == 1), one), else_=0)))
+                                .where(m.filed == 1)).one()
         first = (select(APPLICANT_T.c.name).where(APPLICANT_T.c.patent_id == PATENT.c.id)
                  .order_by(APPLICANT_T.c.position).limit(1).scalar_subquery())
         p = PATENT.c
         rows = self.s.execute(
             select(p.id, p.application_no, p.title, first, p.citation_count, p.family_size, p.legal_status,
-                   p.patent_type, score.label("score"))
-            .where(self.filed, self.member, self.tj).order_by(score.desc(), p.id).limit(TOP_HIGH_VALUE)).all()
+                   p.patent_type, m.score)
+            .select_from(self.members.join(PATENT, p.id == m.patent_id))
+            .where(m.filed == 1, m.tj == 1).order_by(m.score.desc(), m.patent_id).limit(TOP_HIGH_VALUE)).all()
         top = [{"id": r[0], "application_no": r[1], "title": r[2], "applicant": r[3] or "", "citations": r[4],
                 "family": r[5], "status": LegalStatus(r[6]).label if r[6] in LegalStatus._value2member_map_ else r[6],
                 "type": PatentType(r[7]).label if r[7] in PatentType._value2member_map_ else r[7],
@@ -461,17 +583,17 @@ class _Builder:
     def build(self) -> NavigationReport:
         connection = self.s.connection()
         self.members.create(connection)
+        self.segment_members.create(connection)
         try:
-            connection.execute(insert(self.members).from_select(
-                ["patent_id"], select(PATENT_IPC.c.patent_id).distinct()
-                .join(PATENT, PATENT.c.id == PATENT_IPC.c.patent_id)
-                .where(PATENT.c.dataset == self.ds, self.in_chain_ipc)))
+            self._fill(connection)
             return self._build()
         finally:
+            self.segment_members.drop(connection)
             self.members.drop(connection)
 
     def _build(self) -> NavigationReport:
-        t = self.trends()
+        dataset_by_year, district_totals = self._dataset_filings()
+        t = self.trends(dataset_by_year)
         chain_total, chain_tj = sum(t["chain_filed"]), sum(t["chain_filed_tj"])
         figures: dict[str, Any] = {
             "chain_total": chain_total, "chain_tj": chain_tj,
@@ -500,7 +622,7 @@ class _Builder:
                            high_value_top=[], strengths=[], gaps=[])
             return report
         figures["segments"] = self._segments_with_position(self.by_segment(), figures["tj_share"])
-        figures["districts"] = self._district_rows(self.by_district(), figures)
+        figures["districts"] = self._district_rows(self.by_district(district_totals), figures)
         figures["subclasses"], figures["groups"] = self.by_ipc("subclass"), self.by_ipc("group")
         figures["applicants"] = self.applicants(tianjin=False)
         figures["applicants_tj"] = self.applicants(tianjin=True)
@@ -658,11 +780,11 @@ class _Builder:
         rows: list[list[Cell]] = []
         for seg in f["gaps"]:
             leaders = self.applicants(tianjin=False, limit=3,
-                                      extra=and_(self._segment_member(seg["prefixes"]), or_(~self.tj, PATENT.c.province_code.is_(None))))
+                                      extra=and_(self._segment_member(seg["index"]), self.m.tj == 0))
             names = "、".join(r["name"] for r in leaders) or "—"
             rows.append([seg["name"], "短板", f"补链：引进或合作，可对接市外领先申请人 {names}"])
         for seg in f["strengths"]:
-            leaders = self.applicants(tianjin=True, limit=3, extra=self._segment_member(seg["prefixes"]))
+            leaders = self.applicants(tianjin=True, limit=3, extra=self._segment_member(seg["index"]))
             names = "、".join(r["name"] for r in leaders) or "—"
             rows.append([seg["name"], "优势", f"强链：培育本市骨干创新主体 {names}，布局高价值专利组合"])
         if rows:
@@ -839,4 +961,4 @@ def to_docx(report: NavigationReport) -> bytes:
 
 
 __all__ = ["Chart", "Link", "NavigationReport", "Network", "Paragraph", "ReportInputError", "Section", "Table",
-           "build", "check_years", "default_years", "high_value_score", "key_figures", "network_svg", "to_docx"]
+           "build", "build_cached", "check_years", "clear_cache", "default_years", "high_value_score", "key_figures", "network_svg", "to_docx"]

@@ -71,7 +71,8 @@ def _build(db: Session, code: str, dataset: str | None, year_from: str | None,
            year_to: str | None) -> report.NavigationReport:
     if not any(c.code == code for c in load_chains()):
         raise HTTPException(status_code=404, detail=f"产业链“{code}”不存在")
-    return report.build(db, code, dataset=_dataset(db, dataset), year_from=_year(year_from, "起始年份"),
+    # The page and its Word export share the content model (the export follows the page).
+    return report.build_cached(db, code, dataset=_dataset(db, dataset), year_from=_year(year_from, "起始年份"),
                         year_to=_year(year_to, "截止年份"))
 
 
