@@ -58,6 +58,31 @@ NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
     ("/users", "用户管理", frozenset({Role.ADMIN})),
 ]
 
+# The top navigation shows the items under these headings, in this order (an item whose path
+# is not listed goes under the last heading); every item stays visible, so one click reaches it.
+NAV_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+    ("", ("/",)),
+    ("数据", ("/search", "/trademarks", "/enterprises", "/ipc", "/imports")),
+    ("运用", ("/market", "/navigation")),
+    ("保护", ("/preexam", "/disputes", "/enforcement", "/screening")),
+    ("服务", ("/services", "/enterprises/assessment")),
+    ("统计与计划", ("/stats", "/workplan")),
+    ("管理", ("/audit", "/users")),
+]
+
+
+def group_nav(nav: list[tuple[str, str]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The visible items under their headings; headings with nothing visible are left out."""
+    heading_of = {path: heading for heading, paths in NAV_GROUPS for path in paths}
+    last = NAV_GROUPS[-1][0]
+    grouped: dict[str, list[tuple[str, str]]] = {heading: [] for heading, _ in NAV_GROUPS}
+    for path, label in nav:
+        grouped[heading_of.get(path, last)].append((path, label))
+    order = {path: i for _, paths in NAV_GROUPS for i, path in enumerate(paths)}
+    return [(heading, sorted(items, key=lambda item: order.get(item[0], len(order))))
+            for heading, items in grouped.items() if items]
+
+
 _demo_cache: dict[str, tuple[float, bool]] = {}
 
 
@@ -98,6 +123,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "role_label": role.label if role else "",
         "csrf_token": csrf_token(request),
         "nav": nav,
+        "nav_groups": group_nav(nav),
         "demo_data": demo_data_present(db) if db is not None else False,
         "unread_notices": unread_notices(db, user),
         **(context or {}),

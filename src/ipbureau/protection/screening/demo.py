@@ -227,6 +227,12 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     planted = plant(session, rng, as_of=as_of)
     if not planted.all:
         return ""
+    # Planted applications are demo patents like the others: findable in /search, so that the
+    # statistics' drill-down lists the same records they count.
+    from ipbureau.search.service import index_patents
+
+    session.flush()
+    index_patents(session, sorted(planted.all))
     bureau = session.scalar(select(User).where(User.username == "demo-bureau"))
     district = session.scalar(select(User).where(User.username == "demo-district"))
     run = flows.run_screening(session, dataset="demo", filed_from=SCREEN_FROM, filed_to=as_of, actor=bureau)
