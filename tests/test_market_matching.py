@@ -368,3 +368,26 @@ def test_demo_load_and_delete_including_ui_rows(db, users, monkeypatch):
     assert removed["market_demands"] == 151 and removed["market_listings"] == counts["Listing"]
     for model in (Listing, OpenLicence, Deal, Pledge, Demand, Push, Notice, PatentEmbedding):
         assert db.scalar(select(func.count()).select_from(model)) == 0
+
+
+# ---- index building helpers -------------------------------------------------------------------------------
+
+def test_chain_lookup_same_prefix_semantics_once_per_code():
+    from ipbureau.navigation.chains import chains_for_ipc, default_chains
+
+    lookup = matching.ChainLookup(default_chains())
+    codes = ["H01M50/403", "G06F16/30", "A61K36/00", "B28C5/42", "G06T7/00"]
+    for code in codes:
+        assert lookup.of_code(code) == frozenset(c.code for c in chains_for_ipc(code)), code
+    assert lookup.of_codes(codes) == frozenset().union(*(lookup.of_code(c) for c in codes))
+    assert set(lookup._by_code) == set(codes)  # each distinct code looked up once, then cached
+
+
+def test_embedding_text_is_title_plus_opening_clauses_within_the_limit():
+    from ipbureau.market.embeddings import EMBED_CHARS, patent_text
+
+    text = patent_text("一种锂离子电池隔膜", "本发明公开了一种锂离子电池隔膜，采用聚乙烯微孔膜涂覆陶瓷层，提高隔膜耐热性和电池安全性。"
+                       "所述陶瓷层厚度为2至4微米，所述聚乙烯微孔膜孔隙率为百分之四十。")
+    assert text.startswith("一种锂离子电池隔膜，采用聚乙烯微孔膜涂覆陶瓷层") and len(text) <= EMBED_CHARS
+    assert text.count("锂离子电池隔膜") == 1 and "本发明" not in text
+    assert patent_text("标题", None) == "标题" and patent_text(None, "摘要第一句。第二句") == "摘要第一句，第二句"

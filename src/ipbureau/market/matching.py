@@ -41,7 +41,12 @@ from ipbureau.enterprises.models import Enterprise
 from ipbureau.market import embeddings
 from ipbureau.market.enums import DemandStatus, ListingStatus, OpenLicenceStatus
 from ipbureau.market.models import Demand, Listing, OpenLicence, listing_patent
-from ipbureau.navigation.chains import chain_by_code, chains_for_ipc
+from ipbureau.navigation.chains import (  # noqa: F401
+    IndustryChain,
+    chain_by_code,
+    load_chains,
+    prefix_matches,
+)
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
 from ipbureau.reference.models import District
 from ipbureau.search.index import tokenize
@@ -53,14 +58,45 @@ W_IPC_SUBCLASS = 0.06
 W_CHAIN = 0.06
 W_DISTRICT = 0.03
 COS_FLOOR, COS_CEIL = 0.25, 0.80
+SEARCH_ABSTRACT_CHARS = 160
 # Words every patent title uses: they match everything and explain nothing.
-STOP_TERMS = frozenset("""一种 方法 装置 系统 及其 用于 所述 以及 包括 通过 进行 具有 设置 本发明 发明 实用 新型 实用新型 涉及 提供
-需要 需求 我们 我司 公司 企业 寻求 希望 能够 可以 技术 相关 解决 问题 实现 一个 其中 采用 基于 该 的 和 与 及 或 在 中 为 对 等""".split())
+STOP_TERMS = frozenset(["一种", "方法", "装置", "系统", "及其", "用于", "所述", "以及", "包括", "通过", "进行", "具有", "设置", "本发明", "发明", "实用", "新型", "实用新型", "涉及", "提供", "需要", "需求", "我们", "我司", "公司", "企业", "寻求", "希望", "能够", "可以", "技术", "相关", "解决", "问题", "实现", "一个", "其中", "采用", "基于", "该", "的", "和", "与", "及", "或", "在", "中", "为", "对", "等"])
 METHODS = ("bm25", "embedding", "hybrid")
 
 
 def query_tokens(text: str | None) -> list[str]:
     return [t for t in tokenize(text) if t not in STOP_TERMS]
+
+
+def search_text(title: str | None, abstract: str | None) -> str:
+    text = (title or "").strip()
+    if abstract:
+        text += "。" + abstract.strip()[:SEARCH_ABSTRACT_CHARS]
+    return text
+
+
+class ChainLookup:
+    """The industry chains of IPC codes, each distinct code looked up once. The chains are read
+    once (``load_chains`` checks the database on every call) when the lookup is made."""
+
+    def __init__(self, chains: Sequence[IndustryChain] | None = None) -> None:
+        self.chains = tuple(load_chains() if chains is None else chains)
+        self.prefixes = [(chain.code, chain.all_ipc_prefixes()) for chain in self.chains]
+        self.names = {chain.code: chain.name for chain in self.chains}
+        self._by_code: dict[str, frozenset[str]] = {}
+
+    def of_code(self, code: str) -> frozenset[str]:
+        found = self._by_code.get(code)
+        if found is None:
+            found = frozenset(chain for chain, prefixes in self.prefixes if any(prefix_matches(p, code) for p in prefixes))
+            self._by_code[code] = found
+        return found
+
+    def of_codes(self, codes: Iterable[str]) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for code in codes:
+            out |= self.of_code(code)
+        return out
 
 
 def ipc_group(code: str) -> str:
@@ -85,11 +121,12 @@ class Candidate:
 
     @property
     def text(self) -> str:
-        return embeddings.patent_text(self.title, self.abstract)
+        """What BM25 indexes: the title and the abstract's opening."""
+        return search_text(self.title, self.abstract)
 
     @property
-    def chains(self) -> set[str]:
-        return {c.code for code in self.ipc_codes for c in chains_for_ipc(code)}
+    def embedding_text(self) -> str:
+        return embeddings.patent_text(self.title, self.abstract)
 
     @property
     def link(self) -> str:
@@ -189,8 +226,10 @@ class CandidateIndex:
     them with array operations and explains the top ones."""
 
     def __init__(self, candidates: Sequence[Candidate], vectors: np.ndarray,
-                 tokens: Sequence[Sequence[str]] | None = None) -> None:
+                 tokens: Sequence[Sequence[str]] | None = None, *, chains: ChainLookup | None = None) -> None:
         self.candidates = list(candidates)
+        self.chain_lookup = chains or ChainLookup()
+        self.chain_sets = [self.chain_lookup.of_codes(c.ipc_codes) for c in self.candidates]
         self.vectors = np.asarray(vectors, dtype=np.float32)
         self.tokens = [list(t) for t in tokens] if tokens is not None else [query_tokens(c.text) for c in self.candidates]
         self.token_sets = [set(t) for t in self.tokens]
@@ -208,7 +247,7 @@ class CandidateIndex:
                 self.group_index[group].append(i)
             for subclass in {c[:4].upper() for c in candidate.ipc_codes}:
                 self.subclass_index[subclass].append(i)
-            for chain in candidate.chains:
+            for chain in self.chain_sets[i]:
                 self.chain_index[chain].append(i)
 
     def __len__(self) -> int:
@@ -252,7 +291,7 @@ class CandidateIndex:
         if not self.candidates:
             return []
         tokens = query_tokens(query.text)
-        bm25_n, cosine, cos_n, ipc, chain, district = self._components(query, vector, tokens)
+        bm25_n, cosine, cos_n, _ipc, _chain, district = self._components(query, vector, tokens)
         score = self.scores(query, vector, method=method)
         # Nothing in common at all (no shared word, vectors far apart) is not a match.
         score[(bm25_n == 0) & (cos_n == 0)] = -np.inf
@@ -267,19 +306,20 @@ class CandidateIndex:
             candidate = self.candidates[i]
             groups = sorted(query.groups & {ipc_group(c) for c in candidate.ipc_codes})
             subclasses = sorted(query.subclasses & {c[:4].upper() for c in candidate.ipc_codes})
-            chains = sorted(query.chains & candidate.chains)
+            chains = sorted(query.chains & self.chain_sets[i])
             match = Match(candidate=candidate, score=float(score[i]), bm25=float(bm25_n[i]), cosine=float(cosine[i]),
                           shared_terms=[t for t in wanted if t in self.token_sets[i] and len(t) > 1],
                           same_groups=groups, same_subclasses=subclasses,
-                          same_chains=[chain_name(c) for c in chains], same_district=bool(district[i]))
+                          same_chains=[self.chain_lookup.names.get(c, c) for c in chains],
+                          same_district=bool(district[i]))
             match.reasons = explain(match)
             matches.append(match)
         return matches
 
 
-def chain_name(code: str | None) -> str:
-    chain = chain_by_code(code) if code else None
-    return chain.name if chain else (code or "")
+def chain_name(code: str | None, lookup: ChainLookup | None = None) -> str:
+    names = (lookup or ChainLookup()).names
+    return names.get(code, code) if code else ""
 
 
 def explain(match: Match) -> list[str]:
@@ -320,7 +360,7 @@ def candidate_index(session: Session) -> CandidateIndex:
     with _cache_lock:
         if _cache.get("key") == key:
             return _cache["index"]
-    vectors = embeddings.patent_vectors(session, [(c.patent_id, c.text) for c in candidates])
+    vectors = embeddings.patent_vectors(session, [(c.patent_id, c.embedding_text) for c in candidates])
     tokens = []
     for c in candidates:
         h = embeddings.text_hash(c.text)
@@ -398,10 +438,10 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
     codes = [c.code for c in patent.ipc_codes] or ([patent.ipc_main] if patent.ipc_main else [])
     subclasses = {c[:4].upper() for c in codes}
     groups = {ipc_group(c) for c in codes}
-    chains = {c.code for code in codes for c in chains_for_ipc(code)}
-    text = embeddings.patent_text(patent.title, patent.abstract)
-    tokens = query_tokens(text)
-    vector = embeddings.patent_vectors(session, [(patent.id, text)])[0]
+    lookup = ChainLookup()
+    chains = set(lookup.of_codes(codes))
+    tokens = query_tokens(search_text(patent.title, patent.abstract))
+    vector = embeddings.patent_vectors(session, [(patent.id, embeddings.patent_text(patent.title, patent.abstract))])[0]
     district = patent.district_code
     results: dict[int, EnterpriseMatch] = {}
 
@@ -473,7 +513,7 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
         if m.shared_ipc:
             m.reasons.append("企业自有专利同类 IPC：" + "、".join(m.shared_ipc[:6]))
         if m.same_chain:
-            m.reasons.append("同属产业链：" + chain_name(m.same_chain))
+            m.reasons.append("同属产业链：" + chain_name(m.same_chain, lookup))
         if m.same_district:
             m.reasons.append("同在一区")
         if m.cosine is not None:
