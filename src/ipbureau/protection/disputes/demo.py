@@ -103,7 +103,7 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     cases: list[dict[str, Any]] = []
     parties: dict[str, list[dict[str, Any]]] = {}
     sessions: dict[str, list[dict[str, Any]]] = {}
-    years = sorted({2021, 2022, 2023, as_of.year})
+    years = list(range(2021, as_of.year + 1))  # every year, so each dashboard year has cases
     counters: dict[tuple[str, int], int] = {}
     for year in years:
         for kind, volume in ((DisputeKind.MEDIATION, MEDIATIONS_PER_YEAR), (DisputeKind.ADJUDICATION,

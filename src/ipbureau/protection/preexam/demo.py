@@ -35,7 +35,9 @@ DEMO_EXAMINERS = (
 PROFILE = {"tianjin": (3408 / 5028, 2532 / 3408, 1752 / 2532), "binhai": (1620 / 5028, 835 / 1620, 712 / 835)}
 TOTAL_CASES = 5000
 FILED_ENTERPRISES = 300
+# Every year from 2021 up to the demo's as-of year has cases (the dashboard defaults to the last full year).
 YEAR_WEIGHTS = {2021: 0.22, 2022: 0.30, 2023: 0.32}
+LATER_YEAR_WEIGHT = 0.32
 UNQUALIFIED_REASONS = ("不属于保护中心预审服务的技术领域", "权利要求书不清楚，保护范围不明确", "说明书公开不充分",
                        "明显不具备新颖性", "摘要与权利要求不一致", "申请文件格式不符合要求", "附图不清晰")
 REJECT_REASONS = ("不具备创造性（专利法第二十二条第三款）", "不具备新颖性", "权利要求得不到说明书支持")
@@ -189,6 +191,8 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
         # Busier applicants file more: a few enterprises account for many cases.
         by_centre[centre_code].append((enterprise, decided, rng.paretovariate(1.4)))
     years = dict(YEAR_WEIGHTS)
+    for later in range(max(YEAR_WEIGHTS) + 1, as_of.year):
+        years[later] = LATER_YEAR_WEIGHT
     if as_of.year not in years:
         years[as_of.year] = 0.16 * (as_of.timetuple().tm_yday / 365)
     year_list, year_weights = list(years), list(years.values())
