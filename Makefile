@@ -49,11 +49,16 @@ test: $(STAMP)
 	if [ $$status -ne 0 ]; then echo "== make test: FAILED =="; else echo "== make test: passed on SQLite and PostgreSQL =="; fi; \
 	exit $$status
 
-# Import, index and search (bench/run.py), then the statistics dashboard (bench/stats.py).
-# Sizes: `make bench BENCH_ARGS="--sizes 100000 1000000"`.
+# Import, index and search (bench/run.py), the statistics dashboard (bench/stats.py), then
+# marketplace matching, abnormal-application screening and navigation reports, each at 100k.
+# Sizes: `make bench BENCH_ARGS="--sizes 100000 1000000"` (import/index/search); the other
+# scripts take --size (see bench/README.md).
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/stats.py
+	$(PY) bench/matching.py
+	$(PY) bench/screening.py
+	$(PY) bench/navigation.py
 
 lint: $(STAMP)
 	$(PY) -m compileall -q src tests
