@@ -396,6 +396,8 @@ class _Builder:
             f"nav_segments_{suffix}", metadata,
             Column("segment", Integer, primary_key=True), Column("patent_id", Integer, primary_key=True),
             prefixes=["TEMPORARY"])
+        self.pairs = SqlTable(f"nav_pairs_{suffix}", metadata, Column("a", String(200)), Column("b", String(200)),
+                              Column("n", Integer), prefixes=["TEMPORARY"])
         self.m = self.members.c
         self.filed = and_(PATENT.c.dataset == dataset, PATENT.c.filing_date >= self.start,
                           PATENT.c.filing_date <= self.end)
@@ -547,7 +549,17 @@ class _Builder:
                  .select_from(self.members.join(a1, a1.c.patent_id == m.patent_id)
                               .join(a2, and_(a2.c.patent_id == m.patent_id, a1.c.position < a2.c.position)))
                  .where(m.filed == 1, a1.c.name != a2.c.name)
-                 .group_by(low, high)).subquery("pairs")
+                 .group_by(low, high))
+        # The pairs are computed once into a temporary table that the edges and the degrees read.
+        connection = self.s.connection()
+        self.pairs.create(connection)
+        try:
+            connection.execute(insert(self.pairs).from_select(["a", "b", "n"], pairs))
+            return self._network_from(self.pairs)
+        finally:
+            self.pairs.drop(connection)
+
+    def _network_from(self, pairs: SqlTable) -> tuple[list[tuple[str, str, int]], list[tuple[str, int, int]]]:
         edges = [(a, b, int(n)) for a, b, n in self.s.execute(
             select(pairs.c.a, pairs.c.b, pairs.c.n).order_by(pairs.c.n.desc(), pairs.c.a, pairs.c.b).limit(TOP_EDGES))]
         ends = union_all(select(pairs.c.a.label("name"), pairs.c.n.label("n")),
