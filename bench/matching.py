@@ -289,11 +289,13 @@ def main() -> None:
     parser.add_argument("--random-vectors", action="store_true",
                         help="latency test: use random unit vectors when the real ones are not cached yet")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     if not args.skip_quality:
         quality(args.quality_size, args.queries, args.seed)
-    latency(args.size, min(args.queries, 200), args.seed, args.random_vectors)
+    if not args.skip_latency:
+        latency(args.size, min(args.queries, 200), args.seed, args.random_vectors)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ Each is ranked by a HYBRID score of
 
 Fusion is a weighted sum of these normalised scores (weights below). We chose it over
 reciprocal-rank fusion because the structured signals are yes/no facts, not rankings, and a
-weighted sum keeps each component visible in the explanation; bench/matching.py measures
-BM25 alone, embeddings alone and the hybrid side by side on a labelled set.
+weighted sum keeps each component visible in the explanation; bench/matching.py also measured
+RRF (k=60) on its labelled sets and its MRR was below the weighted sum's on every set (it lets a BM25
+ranking of near-zero scores vote as loudly as the vectors).
 
 Every match carries its explanation: the shared jieba terms, the shared IPC subclass/group,
 the shared chain, the district, the embedding similarity.
@@ -51,8 +52,12 @@ from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
 from ipbureau.reference.models import District
 from ipbureau.search.index import tokenize
 
-W_BM25 = 0.45
-W_EMBEDDING = 0.45
+# BM25 : embedding = 0.2 : 0.8 of the text share (0.9), tuned on the dev halves of bench/matching.py's
+# three labelled sets together and checked on their test halves (5,000 candidates, MRR): held-out
+# titles 0.217 (0.45/0.45 gave 0.224, BM25 alone 0.170), needs in other words 0.620 (0.511; BM25
+# 0.180), needs in English 0.603 (0.603; BM25 0.001).
+W_BM25 = 0.18
+W_EMBEDDING = 0.72
 W_IPC_GROUP = 0.10
 W_IPC_SUBCLASS = 0.06
 W_CHAIN = 0.06
