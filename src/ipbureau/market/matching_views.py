@@ -20,6 +20,7 @@ from ipbureau.market.enums import DemandStatus, FeeBasis, OpenLicenceStatus
 from ipbureau.market.models import Demand, OpenLicence
 from ipbureau.patents.models import Patent
 from ipbureau.web.templating import render
+from ipbureau.web.errors import client_ip
 
 router = APIRouter()
 require_trader = require_roles(Role.ENTERPRISE, Role.ADMIN, Role.BUREAU_STAFF)
@@ -30,8 +31,7 @@ NAMES = {"DemandStatus": DemandStatus, "FeeBasis": FeeBasis, "OpenLicenceStatus"
          "yuan": service.format_yuan, "chain_name": matching.chain_name}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+_ip = client_ip
 
 
 def _status(exc: service.MarketError) -> int:

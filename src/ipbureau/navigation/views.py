@@ -31,6 +31,7 @@ from ipbureau.reference.service import district_map
 from ipbureau.stats import charts
 from ipbureau.stats.whitepaper import WhitePaperError
 from ipbureau.web.templating import render
+from ipbureau.web.errors import client_ip
 
 router = APIRouter()
 require_editor = require_roles(Role.ADMIN, Role.BUREAU_STAFF)
@@ -39,8 +40,7 @@ MESSAGES = {"saved": "产业链定义已保存", "reverted": "已恢复为默认
             "deleted": "导航项目已删除"}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+_ip = client_ip
 
 
 def _can_edit(user: User) -> bool:

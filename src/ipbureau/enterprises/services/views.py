@@ -6,8 +6,7 @@ Staff only (city staff: all; district staff: their district's enterprises and tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from datetime import date
 from typing import Any
 
@@ -35,6 +34,7 @@ from ipbureau.enterprises.services.models import FeeReduction, ServiceVisit, Tra
 from ipbureau.reference.service import district_map
 from ipbureau.stats import charts
 from ipbureau.web.templating import render
+from ipbureau.web.errors import api_transaction
 
 router = APIRouter()
 PAGE = 50
@@ -46,14 +46,7 @@ def _xlsx(data: bytes, filename: str) -> Response:
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@contextmanager
-def _api_transaction(db: Session) -> Iterator[None]:
-    try:
-        yield
-        db.commit()
-    except service.ServiceError as exc:
-        db.rollback()
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+_api_transaction = partial(api_transaction, errors=service.ServiceError)
 
 
 def _year(value: str | None) -> int | None:

@@ -18,11 +18,10 @@ The caller commits; every change is audited in the caller's transaction.
 from __future__ import annotations
 
 import calendar
-import math
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -36,6 +35,7 @@ from ipbureau.enterprises.creditcode import normalise as normalise_credit_code
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.imports.readers import parse_date
+from ipbureau.protection import fields
 from ipbureau.protection.disputes.enums import (OPEN_STATUSES, DeadlineState, DisputeKind, DisputeStatus, PartySide)
 from ipbureau.protection.disputes.models import DisputeCase, DisputeParty, Investigator
 from ipbureau.reference.models import District
@@ -85,41 +85,15 @@ def day(value: Any, field_name: str, *, required: bool = False) -> date | None:
 
 def amount(value: Any, field_name: str, *, required: bool = False) -> Decimal | None:
     """A sum in yuan as typed ("12,000.5"): non-negative, finite, rounded to fen."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise DisputeError(field_name, "请填写金额")
-        return None
-    if isinstance(value, bool):
-        raise DisputeError(field_name, "必须是数字")
-    raw = str(value).strip().replace(",", "").replace("，", "")
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        raise DisputeError(field_name, f"“{value}”不是数字") from None
-    if not number.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
-        raise DisputeError(field_name, "必须是有限的数字")
-    if number < 0:
-        raise DisputeError(field_name, "不能为负数")
-    if number >= Decimal("1e14"):
-        raise DisputeError(field_name, "金额过大")
-    return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return fields.parse_amount(value, field_name, error=DisputeError, required=required)
 
 
 def enum_value(enum_class: Any, value: Any, field_name: str) -> Any:
-    try:
-        return enum_class(str(value or "").strip())
-    except ValueError:
-        allowed = "、".join(label for _v, label in enum_class.choices())
-        raise DisputeError(field_name, f"“{value or ''}”无效，可选：{allowed}") from None
+    return fields.parse_enum(enum_class, value, field_name, error=DisputeError)
 
 
 def district(session: Session, code: Any, field_name: str = "所属区") -> str:
-    code = str(code or "").strip()
-    if not code:
-        raise DisputeError(field_name, "请选择所属区")
-    if session.get(District, code) is None:
-        raise DisputeError(field_name, f"区划代码“{code}”不是天津市的区")
-    return code
+    return fields.parse_district(session, code, field_name, error=DisputeError)
 
 
 def ipc_prefix(value: Any, field_name: str = "技术领域（IPC）") -> str | None:

@@ -5,8 +5,7 @@ DisputeError → 422 (bad input, the message names the field); TransitionError �
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from datetime import date
 from typing import Any
 
@@ -24,6 +23,7 @@ from ipbureau.protection.disputes.enums import (AdjudicationDecision, DeadlineSt
                                                 HandlingOrg, IpType, MediationOutcome, PartySide)
 from ipbureau.protection.disputes.models import DisputeCase, Investigator
 from ipbureau.web.templating import render
+from ipbureau.web.errors import api_transaction, client_ip, status_for
 
 router = APIRouter()
 TAGS = ["纠纷调解与裁决"]
@@ -36,22 +36,9 @@ TEMPLATE_NAMES = {"DisputeKind": DisputeKind, "DisputeStatus": DisputeStatus, "I
                   "ACTION_LABELS": flows.ACTION_LABELS}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _status_for(exc: service.DisputeError) -> int:
-    return 409 if isinstance(exc, service.TransitionError) else 422
-
-
-@contextmanager
-def _api_transaction(db: Session) -> Iterator[None]:
-    try:
-        yield
-        db.commit()
-    except service.DisputeError as exc:
-        db.rollback()
-        raise HTTPException(status_code=_status_for(exc), detail=str(exc)) from exc
+_ip = client_ip
+_status_for = partial(status_for, conflicts=service.TransitionError)
+_api_transaction = partial(api_transaction, errors=service.DisputeError, conflicts=service.TransitionError)
 
 
 def _case_or_404(db: Session, case_id: int, user: User) -> DisputeCase:

@@ -15,11 +15,10 @@ Every change is audited; the caller commits.
 from __future__ import annotations
 
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, and_, extract, func, or_, select
@@ -33,6 +32,7 @@ from ipbureau.database.core import paginate
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.imports.readers import parse_date
+from ipbureau.protection import fields
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
 from ipbureau.reference.models import District
@@ -81,39 +81,15 @@ def day(value: Any, field_name: str, *, required: bool = False, today: date | No
 
 def amount(value: Any, field_name: str) -> Decimal:
     """A sum in yuan as typed ("12,000.5"); empty is 0; non-negative, finite, rounded to fen."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return Decimal("0.00")
-    if isinstance(value, bool):
-        raise EnforcementError(field_name, "必须是数字")
-    raw = str(value).strip().replace(",", "").replace("，", "")
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        raise EnforcementError(field_name, f"“{value}”不是数字") from None
-    if not number.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
-        raise EnforcementError(field_name, "必须是有限的数字")
-    if number < 0:
-        raise EnforcementError(field_name, "不能为负数")
-    if number >= Decimal("1e14"):
-        raise EnforcementError(field_name, "金额过大")
-    return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return fields.parse_amount(value, field_name, error=EnforcementError, empty=Decimal("0.00"))
 
 
 def enum_value(enum_class: Any, value: Any, field_name: str) -> Any:
-    try:
-        return enum_class(str(value or "").strip())
-    except ValueError:
-        allowed = "、".join(label for _v, label in enum_class.choices())
-        raise EnforcementError(field_name, f"“{value or ''}”无效，可选：{allowed}") from None
+    return fields.parse_enum(enum_class, value, field_name, error=EnforcementError)
 
 
 def district(session: Session, code: Any, field_name: str = "所属区") -> str:
-    code = str(code or "").strip()
-    if not code:
-        raise EnforcementError(field_name, "请选择所属区")
-    if session.get(District, code) is None:
-        raise EnforcementError(field_name, f"区划代码“{code}”不是天津市的区")
-    return code
+    return fields.parse_district(session, code, field_name, error=EnforcementError)
 
 
 # ---- who sees and handles what -----------------------------------------------------------------

@@ -5,8 +5,7 @@ EnforcementError → 422 (the message names the field); TransitionError → 409;
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from datetime import date
 from typing import Any
 
@@ -23,6 +22,7 @@ from ipbureau.protection.enforcement import service
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
 from ipbureau.web.templating import render
+from ipbureau.web.errors import api_transaction, client_ip, status_for
 
 router = APIRouter()
 TAGS = ["行政执法"]
@@ -31,22 +31,9 @@ TEMPLATE_NAMES = {"CaseCategory": CaseCategory, "CaseStatus": CaseStatus, "yuan"
 MESSAGES = {"created": "案件已登记", "edit": "已保存", "close": "已结案", "transfer": "已移送司法机关"}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
-def _status_for(exc: service.EnforcementError) -> int:
-    return 409 if isinstance(exc, service.TransitionError) else 422
-
-
-@contextmanager
-def _api_transaction(db: Session) -> Iterator[None]:
-    try:
-        yield
-        db.commit()
-    except service.EnforcementError as exc:
-        db.rollback()
-        raise HTTPException(status_code=_status_for(exc), detail=str(exc)) from exc
+_ip = client_ip
+_status_for = partial(status_for, conflicts=service.TransitionError)
+_api_transaction = partial(api_transaction, errors=service.EnforcementError, conflicts=service.TransitionError)
 
 
 def _case_or_404(db: Session, case_id: int, user: User) -> EnforcementCase:

@@ -99,7 +99,7 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     from ipbureau.auth.models import User
     from ipbureau.database.core import utcnow
     from ipbureau.enterprises.models import Enterprise
-    from ipbureau.patents.models import Patent, PatentApplicant
+    from ipbureau.patents.models import Patent
     from ipbureau.protection.preexam import service
     from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
     from ipbureau.protection.preexam.models import Case, Examiner, Filing, KeyEnterprise

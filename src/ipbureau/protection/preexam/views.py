@@ -6,8 +6,7 @@ allow) and 413 (an upload over the size limit); PermissionDenied is the app's 40
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import partial
 from datetime import date
 from typing import Any
 
@@ -30,6 +29,7 @@ from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
 from ipbureau.protection.preexam.models import Case, Document, Filing
 from ipbureau.web.templating import render
 from ipbureau.web.uploads import UploadTooLarge, read_limited
+from ipbureau.web.errors import api_transaction, client_ip, status_for
 
 router = APIRouter()
 TAGS = ["专利预审"]
@@ -46,29 +46,18 @@ TEMPLATE_NAMES = {"CaseStatus": CaseStatus, "FilingStatus": FilingStatus, "Decis
                   "PatentType": PatentType, "ACTION_LABELS": flows.ACTION_LABELS, "chain_list": service.chain_names}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+_ip = client_ip
 
 
 def _message(request: Request) -> str | None:
     return MESSAGES.get(request.query_params.get("message", ""))
 
 
-def _status_for(exc: ValueError) -> int:
-    if isinstance(exc, UploadTooLarge):
-        return 413
-    return 409 if isinstance(exc, service.TransitionError) else 422
+_status_for = partial(status_for, conflicts=service.TransitionError, too_large=UploadTooLarge)
 
 
-@contextmanager
-def _api_transaction(db: Session) -> Iterator[None]:
-    """Commit what the block changed; a domain error rolls it back and becomes the HTTP error it stands for."""
-    try:
-        yield
-        db.commit()
-    except (service.PreexamError, FileRejected) as exc:
-        db.rollback()
-        raise HTTPException(status_code=_status_for(exc), detail=str(exc)) from exc
+_api_transaction = partial(api_transaction, errors=(service.PreexamError, FileRejected),
+                           conflicts=service.TransitionError, too_large=UploadTooLarge)
 
 
 def _case_or_error(db: Session, case_id: int, user: User) -> Case:

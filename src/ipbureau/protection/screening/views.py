@@ -27,6 +27,7 @@ from ipbureau.protection.screening.models import ScreeningCase
 from ipbureau.protection.screening.scoring import WEIGHTS, Parameters
 from ipbureau.reference.models import District
 from ipbureau.web.templating import render
+from ipbureau.web.errors import client_ip
 
 router = APIRouter()
 require_reviewer = require_roles(Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF)
@@ -35,8 +36,7 @@ TAGS: list[Any] = ["非正常专利申请筛查"]
 MESSAGES = {"confirm": "已认定为非正常专利申请", "clear": "已排除", "handle": "处理结果已登记"}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+_ip = client_ip
 
 
 def _float_or_none(text: str | None) -> float | None:
