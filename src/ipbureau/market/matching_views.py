@@ -17,8 +17,9 @@ from ipbureau.auth.permissions import current_user, require_roles
 from ipbureau.database.core import get_db
 from ipbureau.market import demands, flows, matching, service
 from ipbureau.market.enums import DemandStatus, FeeBasis, OpenLicenceStatus
-from ipbureau.market.models import Demand, OpenLicence
+from ipbureau.market.models import Demand
 from ipbureau.patents.models import Patent
+from ipbureau.market.web import int_or_none, market_status, market_transaction, open_licence_or_404
 from ipbureau.web.templating import render
 from ipbureau.web.errors import client_ip
 
@@ -34,12 +35,8 @@ NAMES = {"DemandStatus": DemandStatus, "FeeBasis": FeeBasis, "OpenLicenceStatus"
 _ip = client_ip
 
 
-def _status(exc: service.MarketError) -> int:
-    return 409 if isinstance(exc, service.TransitionError) else 422
-
-
-def _int_or_none(text: Any) -> int | None:
-    return int(text) if text and str(text).strip().isdigit() else None
+_status = market_status
+_int_or_none = int_or_none
 
 
 def _demand_or_404(db: Session, demand_id: int, user: User) -> Demand:
@@ -226,11 +223,7 @@ async def patent_push(request: Request, patent_id: int, db: Session = Depends(ge
     return RedirectResponse(f"/market/patents/{patent_id}/matches?message=pushed", status_code=303)
 
 
-def _open_licence_or_404(db: Session, declaration_id: int) -> OpenLicence:
-    declaration = db.get(OpenLicence, declaration_id)
-    if declaration is None:
-        raise HTTPException(status_code=404, detail="开放许可声明不存在")
-    return declaration
+_open_licence_or_404 = open_licence_or_404
 
 
 @router.get("/market/open-licences/{declaration_id}", include_in_schema=False)
@@ -278,13 +271,9 @@ class PushEnterprisesIn(BaseModel):
 
 
 def _api(db: Session, call):
-    try:
+    with market_transaction(db):
         result = call()
-        db.commit()
-        return result
-    except service.MarketError as exc:
-        db.rollback()
-        raise HTTPException(status_code=_status(exc), detail=str(exc)) from exc
+    return result
 
 
 @router.get("/api/market/demands", tags=["交易运营"])

@@ -6,8 +6,6 @@ current state does not allow); PermissionDenied is the app's 403.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -24,6 +22,8 @@ from ipbureau.database.core import get_db
 from ipbureau.market import service
 from ipbureau.market.enums import DealStatus, FeeBasis, LicenceType, ListingKind, ListingStatus, OpenLicenceStatus
 from ipbureau.market.models import Deal, Licence, Listing, OpenLicence, Pledge
+from ipbureau.market.web import int_or_none, market_status, market_transaction, open_licence_or_404
+from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 
 router = APIRouter()
@@ -41,37 +41,16 @@ TEMPLATE_NAMES = {"ListingKind": ListingKind, "ListingStatus": ListingStatus, "L
                   "yuan": service.format_yuan, "CONTRACT_LICENCE_TYPES": service.CONTRACT_LICENCE_TYPES}
 
 
-def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+_ip = client_ip
 
 
 def _message(request: Request) -> str | None:
     return MESSAGES.get(request.query_params.get("message", ""))
 
 
-def _status_for(exc: service.MarketError) -> int:
-    return 409 if isinstance(exc, service.TransitionError) else 422
-
-
-def _api_error(db: Session, exc: service.MarketError) -> HTTPException:
-    db.rollback()
-    return HTTPException(status_code=_status_for(exc), detail=str(exc))
-
-
-@contextmanager
-def _api_transaction(db: Session) -> Iterator[None]:
-    """Commit what the block changed; a MarketError rolls it back and becomes the HTTP error it stands for."""
-    try:
-        yield
-        db.commit()
-    except service.MarketError as exc:
-        raise _api_error(db, exc) from exc
-
-
-def _int_or_none(text: str | int | None) -> int | None:
-    if isinstance(text, int):
-        return text
-    return int(text) if text and str(text).strip().isdigit() else None
+_status_for = market_status
+_api_transaction = market_transaction
+_int_or_none = int_or_none
 
 
 def _listing_or_404(db: Session, listing_id: int, user: User) -> Listing:
@@ -82,11 +61,7 @@ def _listing_or_404(db: Session, listing_id: int, user: User) -> Listing:
     return listing
 
 
-def _open_licence_or_404(db: Session, declaration_id: int) -> OpenLicence:
-    declaration = db.get(OpenLicence, declaration_id)
-    if declaration is None:
-        raise HTTPException(status_code=404, detail="开放许可声明不存在")
-    return declaration
+_open_licence_or_404 = open_licence_or_404
 
 
 def _deal_or_error(db: Session, deal_id: int, user: User) -> Deal:

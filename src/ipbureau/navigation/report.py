@@ -891,21 +891,13 @@ def to_docx(report: NavigationReport) -> bytes:
     """The report as Word: the same sections, tables and charts (PNG, drawn as the white paper's)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
     from ipbureau.stats import whitepaper
 
     doc = Document()
 
-    def east_asian(style_or_run, name: str) -> None:
-        style_or_run.font.name = name
-        r_pr = style_or_run.element.get_or_add_rPr()
-        r_fonts = r_pr.find(qn("w:rFonts"))
-        if r_fonts is None:
-            r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
-            r_pr.append(r_fonts)
-        r_fonts.set(qn("w:eastAsia"), name)
+    east_asian = whitepaper.set_east_asian_font
 
     east_asian(doc.styles["Normal"], "宋体")
     doc.styles["Normal"].font.size = Pt(11)

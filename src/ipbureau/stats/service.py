@@ -91,8 +91,7 @@ def _chain(code: str | None) -> IndustryChain | None:
     return found
 
 
-def _table(defn: IndicatorDef) -> FromClause:
-    return record_source(defn)
+_table = record_source  # the FROM of an indicator: its table, or its module's record source
 
 
 def _scope(defn: IndicatorDef, periods: Sequence[tuple[date, date]], dataset: str,

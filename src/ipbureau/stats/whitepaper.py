@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -501,25 +502,30 @@ def _date_text(day: date) -> str:
 # --- Word -------------------------------------------------------------------------------------------
 
 
+def set_east_asian_font(style_or_run: Any, name: str) -> None:
+    """Set a python-docx style's or run's font, including the eastAsia font: Word picks Chinese
+    glyphs from that one, not from font.name."""
+    from docx.oxml.ns import qn
+
+    style_or_run.font.name = name
+    r_pr = style_or_run.element.get_or_add_rPr()
+    r_fonts = r_pr.find(qn("w:rFonts"))
+    if r_fonts is None:
+        r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
+        r_pr.append(r_fonts)
+    r_fonts.set(qn("w:eastAsia"), name)
+
+
 def to_docx(paper: WhitePaper) -> bytes:
     from docx import Document
     from docx.enum.section import WD_SECTION
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-    from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
 
     images = _chart_images(paper)
     doc = Document()
 
-    def east_asian(style_or_run, name: str) -> None:
-        # Word picks Chinese glyphs from the eastAsia font, not from font.name.
-        style_or_run.font.name = name
-        r_pr = style_or_run.element.get_or_add_rPr()
-        r_fonts = r_pr.find(qn("w:rFonts"))
-        if r_fonts is None:
-            r_fonts = r_pr.makeelement(qn("w:rFonts"), {})
-            r_pr.append(r_fonts)
-        r_fonts.set(qn("w:eastAsia"), name)
+    east_asian = set_east_asian_font
 
     east_asian(doc.styles["Normal"], "宋体")
     doc.styles["Normal"].font.size = Pt(12)
