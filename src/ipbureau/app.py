@@ -13,10 +13,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from ipbureau import __version__
-from ipbureau.auth.permissions import CsrfFailed, LoginRequired, PermissionDenied
+from ipbureau.auth.permissions import CsrfFailed, LoginRequired
+from ipbureau.core.errors import AppError
+from ipbureau.core.fields import problems_of
 from ipbureau.config import get_settings
 from ipbureau.web.middleware import BodySizeLimit
 from ipbureau.web.templating import render
+
+
+ERROR_TITLES = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 409: "操作冲突", 413: "文件过大", 422: "输入有误"}
 
 
 def _wants_json(request: Request) -> bool:
@@ -103,9 +108,16 @@ def create_app() -> FastAPI:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={target}", status_code=303)
 
-    @app.exception_handler(PermissionDenied)
-    async def permission_denied(request: Request, exc: PermissionDenied):
-        return _error_page(request, 403, "无权访问", exc.message)
+    @app.exception_handler(AppError)
+    async def domain_error(request: Request, exc: AppError):
+        # The one mapping of domain errors to HTTP: 422 input, 404 missing or hidden, 403 role, 409 state, 413 size.
+        status = exc.status
+        if _wants_json(request):
+            body = {"detail": str(exc)}
+            if exc.field:
+                body["field"] = exc.field
+            return JSONResponse(body, status_code=status)
+        return _error_page(request, status, ERROR_TITLES.get(status, "出错了"), str(exc))
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, _exc: CsrfFailed):
@@ -113,15 +125,13 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
-        titles = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 413: "文件过大", 422: "输入有误"}
         if _wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return _error_page(request, exc.status_code, titles.get(exc.status_code, "出错了"), str(exc.detail))
+        return _error_page(request, exc.status_code, ERROR_TITLES.get(exc.status_code, "出错了"), str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        problems = [{"field": ".".join(str(x) for x in e["loc"] if x not in ("body", "query")), "message": e["msg"]}
-                    for e in exc.errors()]
+        problems = problems_of(list(exc.errors()))
         text = "；".join(f"{p['field']}：{p['message']}" for p in problems)
         if _wants_json(request):
             return JSONResponse({"detail": f"输入有误：{text}", "problems": problems}, status_code=422)

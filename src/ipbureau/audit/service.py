@@ -22,6 +22,11 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def snapshot(obj: Any, names: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """The audited fields of a record, as they are now (taken before and after a change, then ``diff``-ed)."""
+    return {name: getattr(obj, name) for name in names}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Fields that changed, as {field: [old, new]}."""
     return {

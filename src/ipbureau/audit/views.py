@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
@@ -7,10 +9,10 @@ from ipbureau.audit import service
 from ipbureau.audit.models import AuditLogRead
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_admin
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/api/audit", response_model=dict, tags=["操作日志"])

@@ -19,7 +19,8 @@ from ipbureau.auth.enums import STAFF_ROLES, Role
 from ipbureau.auth.models import User
 from ipbureau.auth.security import read_api_token
 from ipbureau.config import get_settings
-from ipbureau.database.core import get_db
+from ipbureau.core.errors import Forbidden
+from ipbureau.core.uow import get_db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -28,10 +29,8 @@ class LoginRequired(Exception):
     """No valid session or token."""
 
 
-class PermissionDenied(Exception):
-    def __init__(self, message: str = "您没有访问此功能的权限") -> None:
-        super().__init__(message)
-        self.message = message
+# A role that may not use a function at all (403). One error type for the whole platform: core.errors.Forbidden.
+PermissionDenied = Forbidden
 
 
 class CsrfFailed(Exception):

@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-_hasher = PasswordHasher()
+# Argon2id parameter sets, chosen by IPBUREAU_PASSWORD_HASH_PROFILE. "default" is argon2-cffi's
+# recommended (RFC 9106 low-memory) profile and the only one for production; "test" is the cheapest
+# Argon2id there is, for the test suite, which hashes a few thousand passwords. A hash made under
+# one profile verifies under the other, and needs_rehash() reports it, so a login upgrades it.
+PASSWORD_HASH_PROFILE_ENV = "IPBUREAU_PASSWORD_HASH_PROFILE"
+_PROFILES = {
+    "default": {},
+    "test": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+}
+
+
+@lru_cache
+def _hasher_for(profile: str) -> PasswordHasher:
+    try:
+        parameters = _PROFILES[profile]
+    except KeyError:
+        raise ValueError(f"{PASSWORD_HASH_PROFILE_ENV}={profile!r}: expected one of {sorted(_PROFILES)}") from None
+    return PasswordHasher(**parameters)
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(os.environ.get(PASSWORD_HASH_PROFILE_ENV) or "default")
 
 API_TOKEN_MAX_AGE_S = 12 * 3600
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,7 +12,7 @@ from ipbureau.auth.security import hash_password, needs_rehash, verify_password
 from ipbureau.database.core import utcnow
 
 
-class UserError(ValueError):
+class UserError(DomainError):
     """A user could not be created or changed; the message is for the person asking."""
 
 

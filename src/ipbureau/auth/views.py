@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
@@ -13,11 +15,11 @@ from ipbureau.auth.models import User, UserCreate, UserRead
 from ipbureau.auth.permissions import current_user, optional_user, require_admin, verify_csrf
 from ipbureau.auth.security import issue_api_token
 from ipbureau.config import get_settings
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.reference.service import district_map
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 def _safe_next(target: str | None) -> str:

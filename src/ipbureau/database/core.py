@@ -94,15 +94,6 @@ def session_scope() -> Iterator[Session]:
         session.close()
 
 
-def get_db() -> Iterator[Session]:
-    """FastAPI dependency: one session per request; handlers commit what they change."""
-    session = get_sessionmaker()()
-    try:
-        yield session
-    finally:
-        session.close()
-
-
 def paginate(session: Session, query: Select, *order_by: Any, offset: int = 0, limit: int = 50) -> tuple[list[Any], int]:
     """One page of a query's rows (in ``order_by`` order) and the total count of the unpaged query."""
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0

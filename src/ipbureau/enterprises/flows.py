@@ -6,6 +6,9 @@ applicants with exactly the enterprise's name are linked to it.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import TransitionError as CoreTransitionError
+
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -208,7 +211,7 @@ def import_enterprises(session: Session, data: bytes, filename: str, *, actor: A
 # ---- 优势/示范企业认定: 申报 → 评审 → 认定 / 不予认定 ------------------------------------------------
 
 
-class AssessmentError(ValueError):
+class AssessmentError(DomainError):
     """Bad input for an assessment; the message names the field (zh-CN)."""
 
     def __init__(self, field_name: str, message: str) -> None:
@@ -216,7 +219,7 @@ class AssessmentError(ValueError):
         self.field = field_name
 
 
-class AssessmentTransitionError(AssessmentError):
+class AssessmentTransitionError(AssessmentError, CoreTransitionError):
     """An action the assessment's current status does not allow."""
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user, require_staff
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enterprises import assessment, flows, profile, service
 from ipbureau.enterprises.enums import (
     KNOWN_TAGS,
@@ -28,7 +30,7 @@ from ipbureau.enterprises.models import (
 from ipbureau.reference.service import district_map
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 PAGE = 50
 
 

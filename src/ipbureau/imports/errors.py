@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 from dataclasses import asdict, dataclass
 
 
@@ -18,7 +20,7 @@ class RowProblem:
         return f"第 {self.row} 行，“{self.field}”：{self.message}"
 
 
-class FileRejected(ValueError):
+class FileRejected(DomainError):
     """The file as a whole cannot be read (encoding, format, size, missing columns)."""
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -8,7 +10,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_staff
 from ipbureau.config import get_settings
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enums import Dataset
 from ipbureau.imports import jobs, service
 from ipbureau.imports.errors import FileRejected, ImportFailed
@@ -18,7 +20,7 @@ from ipbureau.imports.kinds import run as run_import_of_kind
 from ipbureau.web.templating import forget_demo_flag, render
 from ipbureau.web.uploads import read_limited
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/imports", include_in_schema=False)

@@ -3,6 +3,8 @@ Included by market.views; thin like it: the rules live in demands.py, matching.p
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from typing import Any
 
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user, require_roles
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.market import demands, flows, matching, service
 from ipbureau.market.enums import DemandStatus, FeeBasis, OpenLicenceStatus
 from ipbureau.market.models import Demand
@@ -23,7 +25,7 @@ from ipbureau.market.web import int_or_none, market_status, market_transaction, 
 from ipbureau.web.templating import render
 from ipbureau.web.errors import client_ip
 
-router = APIRouter()
+router = Router()
 require_trader = require_roles(Role.ENTERPRISE, Role.ADMIN, Role.BUREAU_STAFF)
 PUSH_ROLES = require_roles(Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF)
 MESSAGES = {"posted": "技术需求已发布", "saved": "已保存", "closed": "技术需求已关闭", "pushed": "已推送（站内通知及邮件）",

@@ -6,6 +6,9 @@ Errors carry the field they concern, so the message reads "挂牌价格：不能
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import TransitionError as CoreTransitionError
+
 import math
 import re
 from dataclasses import dataclass, field
@@ -40,7 +43,7 @@ MAX_LINE = 200
 REVIEWER_ROLES = frozenset({Role.ADMIN, Role.BUREAU_STAFF})
 
 
-class MarketError(ValueError):
+class MarketError(DomainError):
     """Input that cannot be accepted; the message names the field and is shown as it is (zh-CN)."""
 
     def __init__(self, field_name: str, message: str) -> None:
@@ -48,7 +51,7 @@ class MarketError(ValueError):
         self.field = field_name
 
 
-class TransitionError(MarketError):
+class TransitionError(MarketError, CoreTransitionError):
     """An action the current state does not allow (e.g. publishing a draft that was never reviewed)."""
 
 

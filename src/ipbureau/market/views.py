@@ -6,6 +6,8 @@ current state does not allow); PermissionDenied is the app's 403.
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import PermissionDenied, current_user, require_roles, require_staff
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.market import service
 from ipbureau.market.enums import DealStatus, FeeBasis, LicenceType, ListingKind, ListingStatus, OpenLicenceStatus
 from ipbureau.market.models import Deal, Licence, Listing, OpenLicence, Pledge
@@ -26,7 +28,7 @@ from ipbureau.market.web import int_or_none, market_status, market_transaction, 
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 # Who may hold or trade: enterprises for themselves, the city bureau on their behalf.
 require_trader = require_roles(Role.ENTERPRISE, Role.ADMIN, Role.BUREAU_STAFF)
 require_reviewer = require_roles(Role.ADMIN, Role.BUREAU_STAFF)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import threading
+from contextlib import nullcontext
+from typing import Any
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -95,15 +97,16 @@ _cache: dict[str, tuple[tuple, tuple[IndustryChain, ...]]] = {}
 _cache_lock = threading.Lock()
 
 
-def _stored_overrides() -> tuple[str, tuple, list[tuple] | tuple[IndustryChain, ...]] | None:
+def _stored_overrides(session: Any = None) -> tuple[str, tuple, list[tuple] | tuple[IndustryChain, ...]] | None:
     """(database url, stamp, override rows — or the cached chains when the stamp is unchanged),
-    or None when there is no database to read."""
+    or None when there is no database to read. Inside a request, pass its session: the stamp is then read on
+    the request's own connection (a second connection per request exhausts the pool under load)."""
     from sqlalchemy import func, select
     from sqlalchemy.exc import SQLAlchemyError
 
     from ipbureau.database.core import get_engine
 
-    engine = get_engine()
+    engine = session.get_bind() if session is not None else get_engine()
     url = engine.url
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         if not Path(url.database).exists():  # reading must not create an empty database file
@@ -112,7 +115,7 @@ def _stored_overrides() -> tuple[str, tuple, list[tuple] | tuple[IndustryChain, 
 
     table = ChainOverride.__table__
     try:
-        with engine.connect() as conn:
+        with (nullcontext(session.connection()) if session is not None else engine.connect()) as conn:
             stamp = tuple(conn.execute(select(func.count(table.c.id), func.coalesce(func.sum(table.c.revision), 0),
                                               func.max(table.c.updated_at))).one())
             key = str(url)
@@ -126,10 +129,11 @@ def _stored_overrides() -> tuple[str, tuple, list[tuple] | tuple[IndustryChain, 
     return key, stamp, rows
 
 
-def load_chains() -> tuple[IndustryChain, ...]:
-    """The chains in YAML order, each replaced by its staff edit when there is one."""
+def load_chains(session: Any = None) -> tuple[IndustryChain, ...]:
+    """The chains in YAML order, each replaced by its staff edit when there is one. Pass the caller's session
+    wherever there is one (every request has one)."""
     defaults = default_chains()
-    found = _stored_overrides()
+    found = _stored_overrides(session)
     if found is None:
         return defaults
     key, stamp, rows = found

@@ -39,6 +39,8 @@ CNIPA definition used by the statistics indicator ``high_value_inventions_per_10
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import io
 import math
 import re
@@ -79,7 +81,7 @@ NO_DATA = "无数据"
 APPLICANT_T = PatentApplicant.__table__
 
 
-class ReportInputError(ValueError):
+class ReportInputError(DomainError):
     """A report request the user must correct (zh-CN message)."""
 
 

@@ -7,6 +7,8 @@ audited; ``chains.load_chains()`` sees it on its next call (see that module for 
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import re
 from datetime import date
 from typing import Any
@@ -28,7 +30,7 @@ LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
 MAX_KEYWORD_CHARS = 30
 
 
-class NavigationError(ValueError):
+class NavigationError(DomainError):
     """Input the user must correct (zh-CN message naming the field)."""
 
 

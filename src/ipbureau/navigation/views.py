@@ -7,6 +7,8 @@ delivered projects. Bad input is 422 with the zh-CN message; unknown chains are 
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_roles, require_staff
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enums import Dataset
 from ipbureau.navigation import assignment, report, service
 from ipbureau.navigation.chains import chain_to_mapping, default_chains, load_chains
@@ -33,7 +35,7 @@ from ipbureau.stats.whitepaper import WhitePaperError
 from ipbureau.web.templating import render
 from ipbureau.web.errors import client_ip
 
-router = APIRouter()
+router = Router()
 require_editor = require_roles(Role.ADMIN, Role.BUREAU_STAFF)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MESSAGES = {"saved": "产业链定义已保存", "reverted": "已恢复为默认定义", "project": "导航项目已登记",

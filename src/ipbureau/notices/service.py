@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -11,7 +13,7 @@ from ipbureau.database.core import utcnow
 from ipbureau.notices.models import Notice
 
 
-class NoticeError(ValueError):
+class NoticeError(DomainError):
     """zh-CN message naming the field."""
 
 

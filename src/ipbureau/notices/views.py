@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -10,12 +12,12 @@ from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.notices import service
 from ipbureau.notices.models import Notice
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 def _notice_or_404(db: Session, notice_id: int, user: User) -> Notice:

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.patents import service
 from ipbureau.patents.models import PatentRead
 from ipbureau.reference.service import district_map, ipc_titles
 from ipbureau.search.service import record_usage
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/api/patents/{patent_id}", response_model=PatentRead, tags=["专利"])

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from fastapi import APIRouter, Depends, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.reference import service
 from ipbureau.reference.ipc import IpcFormatError, normalise_ipc
 from ipbureau.reference.models import DistrictRead, IpcCode, IpcCodeRead
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 @router.get("/api/districts", response_model=list[DistrictRead], tags=["参考数据"])

@@ -7,6 +7,8 @@ by id after the search and highlighted here.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import csv
 import html
 import io
@@ -55,7 +57,7 @@ EXPORT_HEADERS = ("申请号", "公开（公告）号", "专利类型", "名称"
                   "法律状态", "所属区", "数据类别", "摘要")
 
 
-class SearchInputError(ValueError):
+class SearchInputError(DomainError):
     """A query the user must correct; the message is shown as is (zh-CN)."""
 
 

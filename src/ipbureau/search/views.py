@@ -6,6 +6,8 @@ field, empty ones as "", and an empty field means "no condition", never a 422.
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enums import Dataset
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.reference.service import district_map
@@ -25,7 +27,7 @@ from ipbureau.search import service
 from ipbureau.search.models import PatentQuery, SearchPage
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 FIELD_LABELS = {
     "q": "检索词", "patent_type": "专利类型", "ipc": "IPC 分类号", "applicant": "申请人", "district_code": "所属区", "province_code": "申请人所在地", "chain": "产业链",

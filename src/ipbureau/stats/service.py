@@ -10,6 +10,8 @@ mixed: every query is restricted to one ``dataset``.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import calendar
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -46,7 +48,7 @@ def _no_chain_note(defn: IndicatorDef) -> str:
 NOTE_NO_CHAIN = "该指标不按产业链统计（产业链按专利 IPC 分类界定）"
 
 
-class StatsInputError(ValueError):
+class StatsInputError(DomainError):
     """A request the engine cannot answer (unknown indicator, period, chain…); zh-CN message."""
 
 

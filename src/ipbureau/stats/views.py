@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from typing import Any
 
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_staff
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.service import dataset_present
@@ -21,7 +23,7 @@ from ipbureau.stats.enums import Subject
 from ipbureau.stats.models import IndicatorDefRead, IndicatorValue
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 def _blank(value: str | None) -> str | None:

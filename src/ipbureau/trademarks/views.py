@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.reference.service import district_map
 from ipbureau.trademarks import service
 from ipbureau.trademarks.enums import TrademarkStatus
 from ipbureau.trademarks.models import TrademarkRead
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 PAGE = 50
 
 

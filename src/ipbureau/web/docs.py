@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 import swagger_ui_bundle
 from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, Response
 
-router = APIRouter(include_in_schema=False)
+router = Router(include_in_schema=False)
 _ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"}
 
 

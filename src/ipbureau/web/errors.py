@@ -32,12 +32,14 @@ def status_for(exc: Exception, *, conflicts: ErrorTypes = (), too_large: ErrorTy
 @contextmanager
 def api_transaction(db: Session, *, errors: ErrorTypes, conflicts: ErrorTypes = (),
                     too_large: ErrorTypes = ()) -> Iterator[None]:
-    """Commit what the block changed; a domain error rolls it back and becomes the HTTP error it
-    stands for, with its message as the detail."""
+    """Deprecated, being removed: the request's unit of work (core.uow) commits or rolls back, and the app maps
+    domain errors (core.errors) to their status. A domain error that is not yet a core AppError is translated."""
+    from ipbureau.core.errors import AppError
+
     try:
         yield
-        db.commit()
     except errors as exc:
-        db.rollback()
+        if isinstance(exc, AppError):
+            raise
         raise HTTPException(status_code=status_for(exc, conflicts=conflicts, too_large=too_large),
                             detail=str(exc)) from exc

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
 from ipbureau.patents.enums import PatentType
@@ -17,7 +19,7 @@ from ipbureau.reference.service import district_map
 from ipbureau.trademarks.models import Trademark
 from ipbureau.web.templating import render
 
-router = APIRouter()
+router = Router()
 
 
 def overview(db: Session) -> dict:

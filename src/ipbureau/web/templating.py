@@ -11,8 +11,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from ipbureau.auth.enums import STAFF_ROLES, Role
+from ipbureau.auth.enums import Role
 from ipbureau.auth.permissions import csrf_token
+from ipbureau.core.uow import request_session
 from ipbureau.enums import Dataset, LabelledEnum
 from ipbureau.patents.enums import LegalStatus, PatentType
 
@@ -27,36 +28,14 @@ def _enum_label(value: object, enum_class: type[LabelledEnum]) -> str:
         return str(value or "")
 
 
-def _chain_names() -> dict[str, str]:
+def _chain_names(session: Session | None) -> dict[str, str]:
     from ipbureau.navigation.chains import load_chains
 
-    return {chain.code: chain.name for chain in load_chains()}
+    return {chain.code: chain.name for chain in load_chains(session)}
 
 
 templates.env.filters["label"] = _enum_label
-templates.env.globals.update(PatentType=PatentType, LegalStatus=LegalStatus, chain_names=_chain_names)
-
-# (path, label, roles that see it; None = every signed-in user)
-NAV_ITEMS: list[tuple[str, str, frozenset[Role] | None]] = [
-    ("/", "首页", None),
-    ("/search", "专利检索", None),
-    ("/enterprises", "企业与机构", None),
-    ("/trademarks", "商标", None),
-    ("/ipc", "IPC 分类", None),
-    ("/market", "交易运营", None),
-    ("/services", "企业服务", frozenset(STAFF_ROLES)),
-    ("/enterprises/assessment", "优势企业培育", frozenset(STAFF_ROLES)),
-    ("/preexam", "专利预审", frozenset(STAFF_ROLES | {Role.EXAMINER, Role.ENTERPRISE})),
-    ("/disputes", "纠纷调解与裁决", frozenset(STAFF_ROLES | {Role.MEDIATOR, Role.ENTERPRISE})),
-    ("/enforcement", "行政执法", frozenset(STAFF_ROLES | {Role.ENFORCEMENT})),
-    ("/workplan", "工作要点", frozenset(STAFF_ROLES)),
-    ("/stats", "统计分析", frozenset(STAFF_ROLES)),
-    ("/navigation", "专利导航", frozenset(STAFF_ROLES)),
-    ("/screening", "异常申请筛查", frozenset(STAFF_ROLES)),
-    ("/imports", "数据导入", frozenset(STAFF_ROLES)),
-    ("/audit", "操作日志", frozenset({Role.ADMIN})),
-    ("/users", "用户管理", frozenset({Role.ADMIN})),
-]
+templates.env.globals.update(PatentType=PatentType, LegalStatus=LegalStatus)
 
 # The top navigation shows the items under these headings, in this order (an item whose path
 # is not listed goes under the last heading); every item stays visible, so one click reaches it.
@@ -114,10 +93,14 @@ def unread_notices(db: Session | None, user: object) -> int:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, db: Session | None = None,
            status_code: int = 200) -> HTMLResponse:
+    from ipbureau.policy import menu_for
+
     user = getattr(request.state, "user", None)
     role = Role(user.role) if user else None
-    nav = [(path, label) for path, label, roles in NAV_ITEMS if user and (roles is None or role in roles)]
+    db = db if db is not None else request_session(request)
+    nav = menu_for(user)  # the access policy decides every menu item
     full = {
+        "chain_names": lambda: _chain_names(db),
         "request": request,
         "user": user,
         "role_label": role.label if role else "",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from fastapi import UploadFile
 
+from ipbureau.core.errors import TooLarge
 from ipbureau.imports.errors import FileRejected
 
 CHUNK = 1024 * 1024
 
 
-class UploadTooLarge(FileRejected):
-    pass
+class UploadTooLarge(FileRejected, TooLarge):
+    """An upload over the size limit (HTTP 413)."""
 
 
 async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:

@@ -10,6 +10,8 @@ are left alone: they may carry progress entries.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import io
 import re
 import unicodedata
@@ -35,7 +37,7 @@ DEFAULT_PLAN_FILE: Traversable = resources.files("ipbureau.workplan").joinpath("
 MAX_PROBLEMS = 50
 
 
-class PlanFileError(ValueError):
+class PlanFileError(DomainError):
     """A plan file that cannot be loaded; ``problems`` name the items (zh-CN)."""
 
     def __init__(self, problems: list[str]) -> None:

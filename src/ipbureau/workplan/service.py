@@ -7,6 +7,8 @@ entries staff made, and the page says why (``指标尚未接入``…).
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import logging
 import math
 from collections import Counter
@@ -34,7 +36,7 @@ MAX_DEPARTMENT = 200
 _DIGITS = "一二三四五六七八九"
 
 
-class WorkPlanError(ValueError):
+class WorkPlanError(DomainError):
     """A staff input that cannot be accepted; the message is shown as it is (zh-CN)."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from typing import Any
 
@@ -15,7 +17,7 @@ from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_admin, require_roles, require_staff
 from ipbureau.config import get_settings
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.imports.readers import parse_date
 from ipbureau.web.templating import render
 from ipbureau.web.uploads import read_limited
@@ -23,7 +25,7 @@ from ipbureau.workplan import flows, service
 from ipbureau.workplan.enums import Aggregation, Comparison, TargetStatus
 from ipbureau.workplan.models import WorkTarget
 
-router = APIRouter()
+router = Router()
 # District staff follow the plan but do not report on it: the city bureau owns the figures.
 require_plan_editor = require_roles(Role.ADMIN, Role.BUREAU_STAFF)
 # Notices after a redirect, by key: the query string never carries text to show.

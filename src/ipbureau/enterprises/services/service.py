@@ -6,6 +6,8 @@ Errors name the field: "问题解决数：不能大于提出问题数".
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+
 import io
 import math
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ CITY_ROLES = frozenset({Role.ADMIN, Role.BUREAU_STAFF})
 STAFF = frozenset({Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF})
 
 
-class ServiceError(ValueError):
+class ServiceError(DomainError):
     """Input that cannot be accepted; the message names the field (zh-CN)."""
 
     def __init__(self, field_name: str, message: str) -> None:

@@ -6,6 +6,8 @@ Staff only (city staff: all; district staff: their district's enterprises and tr
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from functools import partial
 from datetime import date
 from typing import Any
@@ -27,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_staff
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enterprises.services import service
 from ipbureau.enterprises.services.enums import TrainingMode
 from ipbureau.enterprises.services.models import FeeReduction, ServiceVisit, Training
@@ -36,7 +38,7 @@ from ipbureau.stats import charts
 from ipbureau.web.templating import render
 from ipbureau.web.errors import api_transaction
 
-router = APIRouter()
+router = Router()
 PAGE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MESSAGES = {"saved": "已保存", "deleted": "已删除", "team": "服务队已保存", "imported": "导入完成"}

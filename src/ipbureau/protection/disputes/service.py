@@ -17,6 +17,9 @@ The caller commits; every change is audited in the caller's transaction.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import TransitionError as CoreTransitionError
+
 import calendar
 import re
 from dataclasses import dataclass
@@ -50,7 +53,7 @@ MAX_TEXT = 5000
 MANAGERS = frozenset({Role.ADMIN, Role.BUREAU_STAFF})
 
 
-class DisputeError(ValueError):
+class DisputeError(DomainError):
     """Input that cannot be accepted (HTTP 422); the message names the field: "协议金额：不能为负数"."""
 
     def __init__(self, field_name: str, message: str) -> None:
@@ -58,7 +61,7 @@ class DisputeError(ValueError):
         self.field = field_name
 
 
-class TransitionError(DisputeError):
+class TransitionError(DisputeError, CoreTransitionError):
     """An action the case's state does not allow (HTTP 409)."""
 
 

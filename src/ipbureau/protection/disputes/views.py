@@ -5,6 +5,8 @@ DisputeError → 422 (bad input, the message names the field); TransitionError �
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from functools import partial
 from datetime import date
 from typing import Any
@@ -17,7 +19,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_roles
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.protection.disputes import flows, service
 from ipbureau.protection.disputes.enums import (AdjudicationDecision, DeadlineState, DisputeKind, DisputeStatus,
                                                 HandlingOrg, IpType, MediationOutcome, PartySide)
@@ -25,7 +27,7 @@ from ipbureau.protection.disputes.models import DisputeCase, Investigator
 from ipbureau.web.templating import render
 from ipbureau.web.errors import api_transaction, client_ip, status_for
 
-router = APIRouter()
+router = Router()
 TAGS = ["纠纷调解与裁决"]
 require_reader = require_roles(Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF, Role.MEDIATOR, Role.ENTERPRISE)
 require_handler = require_roles(Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF, Role.MEDIATOR)

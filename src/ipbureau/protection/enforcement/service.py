@@ -14,6 +14,9 @@ Every change is audited; the caller commits.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import TransitionError as CoreTransitionError
+
 import io
 import re
 from dataclasses import dataclass, field
@@ -44,7 +47,7 @@ CLOSED_STATUSES = (CaseStatus.CLOSED.value, CaseStatus.TRANSFERRED.value)
 _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 
 
-class EnforcementError(ValueError):
+class EnforcementError(DomainError):
     """Input that cannot be accepted (HTTP 422); the message names the field: "罚没款：不能为负数"."""
 
     def __init__(self, field_name: str, message: str) -> None:
@@ -52,7 +55,7 @@ class EnforcementError(ValueError):
         self.field = field_name
 
 
-class TransitionError(EnforcementError):
+class TransitionError(EnforcementError, CoreTransitionError):
     """An action the case's status does not allow (HTTP 409)."""
 
 

@@ -5,6 +5,8 @@ EnforcementError → 422 (the message names the field); TransitionError → 409;
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from functools import partial
 from datetime import date
 from typing import Any
@@ -17,14 +19,14 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import require_roles
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.protection.enforcement import service
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
 from ipbureau.web.templating import render
 from ipbureau.web.errors import api_transaction, client_ip, status_for
 
-router = APIRouter()
+router = Router()
 TAGS = ["行政执法"]
 require_reader = require_roles(Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF, Role.ENFORCEMENT)
 TEMPLATE_NAMES = {"CaseCategory": CaseCategory, "CaseStatus": CaseStatus, "yuan": service.format_yuan}

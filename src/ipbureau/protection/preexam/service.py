@@ -7,6 +7,9 @@ Every change is recorded in the audit log in the caller's transaction; the calle
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import TransitionError as CoreTransitionError
+
 import hashlib
 import re
 import uuid
@@ -54,7 +57,7 @@ CENTRES = (
 )
 
 
-class PreexamError(ValueError):
+class PreexamError(DomainError):
     """Input that cannot be accepted; the message names the field and is shown as it is (zh-CN)."""
 
     def __init__(self, field_name: str, message: str) -> None:
@@ -62,7 +65,7 @@ class PreexamError(ValueError):
         self.field = field_name
 
 
-class TransitionError(PreexamError):
+class TransitionError(PreexamError, CoreTransitionError):
     """An action the case's or filing's current state does not allow (HTTP 409)."""
 
 

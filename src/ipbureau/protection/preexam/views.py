@@ -6,6 +6,8 @@ allow) and 413 (an upload over the size limit); PermissionDenied is the app's 40
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from functools import partial
 from datetime import date
 from typing import Any
@@ -19,7 +21,7 @@ from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import PermissionDenied, require_roles
 from ipbureau.config import get_settings
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.enums import Dataset
 from ipbureau.imports.errors import FileRejected
 from ipbureau.patents.enums import PatentType
@@ -31,7 +33,7 @@ from ipbureau.web.templating import render
 from ipbureau.web.uploads import UploadTooLarge, read_limited
 from ipbureau.web.errors import api_transaction, client_ip, status_for
 
-router = APIRouter()
+router = Router()
 TAGS = ["专利预审"]
 require_preexam = require_roles(*service.PREEXAM_ROLES)
 require_manager = require_roles(*service.MANAGER_ROLES)

@@ -12,6 +12,9 @@ Every decision is audited in the caller's transaction; the caller commits.
 
 from __future__ import annotations
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import TransitionError as CoreTransitionError
+
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
@@ -39,7 +42,7 @@ MAX_REASON = 2000
 ProgressCallback = Callable[[str, int, int], None]
 
 
-class ScreeningError(ValueError):
+class ScreeningError(DomainError):
     """Input that cannot be accepted; the message names the field (zh-CN)."""
 
     def __init__(self, field_name: str, message: str) -> None:
@@ -47,7 +50,7 @@ class ScreeningError(ValueError):
         self.field = field_name
 
 
-class TransitionError(ScreeningError):
+class TransitionError(ScreeningError, CoreTransitionError):
     """An action the case's state does not allow (reviewing twice, handling a cleared case)."""
 
 

@@ -6,6 +6,8 @@ handling what was not confirmed); PermissionDenied is the app's 403.
 
 from __future__ import annotations
 
+from ipbureau.core.uow import Router
+
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import PermissionDenied, district_scope, require_roles
-from ipbureau.database.core import get_db
+from ipbureau.core.uow import get_db
 from ipbureau.imports.readers import parse_date
 from ipbureau.protection.screening import flows, jobs, service
 from ipbureau.protection.screening.enums import CaseStatus, Handling, RunState, Sign
@@ -29,7 +31,7 @@ from ipbureau.reference.models import District
 from ipbureau.web.templating import render
 from ipbureau.web.errors import client_ip
 
-router = APIRouter()
+router = Router()
 require_reviewer = require_roles(Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF)
 require_runner = require_roles(Role.ADMIN, Role.BUREAU_STAFF)
 TAGS: list[Any] = ["非正常专利申请筛查"]
