@@ -22,10 +22,11 @@ from fastapi import Depends, Request
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user, optional_user
 from ipbureau.core.access import ANONYMOUS, Policy
-from ipbureau.policy import base, enterprises, market, navigation, protection, services
+from ipbureau.policy import (base, disputes, enforcement, enterprises, market, navigation, preexam, screening,
+                             services)
 
-policy = Policy([*base.RESOURCES, *enterprises.RESOURCES, *market.RESOURCES, *protection.RESOURCES,
-                 *navigation.RESOURCES, *services.RESOURCES])
+policy = Policy([*base.RESOURCES, *enterprises.RESOURCES, *services.RESOURCES, *market.RESOURCES, *preexam.RESOURCES,
+                 *disputes.RESOURCES, *enforcement.RESOURCES, *screening.RESOURCES, *navigation.RESOURCES])
 
 
 def requires(resource: str, action: str) -> Callable[..., Any]:

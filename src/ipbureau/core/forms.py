@@ -1,0 +1,65 @@
+"""Page forms parsed into the same Pydantic schemas as the JSON API.
+
+``form_model(ListingCreate, await request.form())`` gives the schema or raises ``FormInvalid`` (HTTP 422) whose
+message names each field in Chinese, exactly as the API's validation errors do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ipbureau.core.errors import InvalidInput
+from ipbureau.core.fields import problems_of
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FormInvalid(InvalidInput):
+    """A form or body that does not fit its schema; ``problems`` lists each field's message."""
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        super().__init__("", "；".join(f"{p['field']}：{p['message']}" for p in problems))
+        self.problems = problems
+        if problems:
+            self.field = problems[0]["field"]
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin in (list, set, tuple, frozenset):
+        return True
+    return any(_is_list(arg) for arg in getattr(annotation, "__args__", ()) or ())
+
+
+def form_data(model: type[BaseModel], form: Any) -> dict[str, Any]:
+    """A form (starlette FormData, or a plain mapping) as the dict the schema expects: empty text fields are
+    left out (so defaults apply), list fields take every value, the CSRF token is dropped."""
+    data: dict[str, Any] = {}
+    getlist = getattr(form, "getlist", None)
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if getlist is not None and _is_list(info.annotation):
+            values = [v for v in getlist(key) if not (isinstance(v, str) and not v.strip())]
+            if values:
+                data[key] = values
+            continue
+        value = form.get(key) if isinstance(form, Mapping) or hasattr(form, "get") else None
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        data[key] = value.strip() if isinstance(value, str) else value
+    return data
+
+
+def validate(model: type[M], data: Any) -> M:
+    """``model.model_validate(data)``, with failures as FormInvalid (Chinese, per field)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FormInvalid(problems_of(list(exc.errors()))) from None
+
+
+def form_model(model: type[M], form: Any) -> M:
+    return validate(model, form_data(model, form))
