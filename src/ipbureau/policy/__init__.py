@@ -23,10 +23,11 @@ from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user, optional_user
 from ipbureau.core.access import ANONYMOUS, Policy
 from ipbureau.policy import (base, disputes, enforcement, enterprises, market, navigation, preexam, screening,
-                             services)
+                             services, statistics)
 
 policy = Policy([*base.RESOURCES, *enterprises.RESOURCES, *services.RESOURCES, *market.RESOURCES, *preexam.RESOURCES,
-                 *disputes.RESOURCES, *enforcement.RESOURCES, *screening.RESOURCES, *navigation.RESOURCES])
+                 *disputes.RESOURCES, *enforcement.RESOURCES, *screening.RESOURCES, *navigation.RESOURCES,
+                 *statistics.RESOURCES])
 
 
 def requires(resource: str, action: str) -> Callable[..., Any]:

@@ -1,5 +1,4 @@
-"""Records every signed-in user reads (patents, trademarks, IPC), the statistics, the plan, imports, the audit
-log and user management."""
+"""Records every signed-in user reads (patents, trademarks, IPC), imports, the audit log and user management."""
 
 from __future__ import annotations
 
@@ -16,16 +15,6 @@ RESOURCES = [
     }, model=lambda: __import__("ipbureau.patents.models", fromlist=["Patent"]).Patent),
     Resource("trademark", "商标", {"view": Action(roles(*EVERY_ROLE), "查看商标")}),
     Resource("reference", "参考数据", {"view": Action(roles(*EVERY_ROLE), "查看区划与 IPC 分类")}),
-    Resource("notice", "通知", {"view": Action(roles(*EVERY_ROLE), "查看本人通知")}),
-    Resource("stats", "统计分析", {
-        "view": Action(roles(*STAFF), "查看统计分析"),
-        "whitepaper": Action(roles(*STAFF), "生成白皮书"),
-    }),
-    Resource("workplan", "工作要点", {
-        "view": Action(roles(*STAFF), "查看工作要点"),
-        "edit": Action(roles(*CITY_STAFF), "录入进度", denied="工作要点进度由市局工作人员录入"),
-        "load": Action(roles(Role.ADMIN), "载入工作要点"),
-    }),
     Resource("import", "数据导入", {"run": Action(roles(*STAFF), "导入数据")}),
     Resource("audit", "操作日志", {"view": Action(roles(Role.ADMIN), "查看操作日志")}),
     Resource("user", "用户", {"manage": Action(roles(Role.ADMIN), "管理用户")}),

@@ -8,5 +8,6 @@ from ipbureau.policy import _scopes  # noqa: F401  (row scopes: district, own en
 from ipbureau.policy._scopes import CITY_STAFF, EVERY_ROLE, STAFF  # noqa: F401
 
 RESOURCES: list[Resource] = [
+    Resource("notice", "通知", {"view": Action(roles(*EVERY_ROLE), "查看本人通知")}),
     Resource("market.listing", "挂牌", {"view": Action(roles(*EVERY_ROLE), "查看挂牌")}),
 ]
