@@ -6,6 +6,8 @@ PY        := $(VENV)/bin/python
 IPBUREAU  := $(VENV)/bin/ipbureau
 STAMP     := $(VENV)/.installed
 PYTEST    := $(PY) -m pytest $(PYTEST_ARGS)
+# Coverage of the SQLite run (a terminal summary of the files not fully covered).
+COVERAGE  := --cov=ipbureau --cov-report=term:skip-covered
 
 .PHONY: demo test bench lint install
 
@@ -28,13 +30,16 @@ demo: $(STAMP)
 	$(IPBUREAU) demo-data
 	$(IPBUREAU) serve --host 127.0.0.1 --port 8000
 
-# Both runs always happen; the target fails if either fails. The throwaway
-# PostgreSQL server is removed however the run ends.
+# Lint first, then both runs; all three always happen and the target fails if any fails. The
+# SQLite run reports coverage (COVERAGE= to leave it out). The throwaway PostgreSQL server is
+# removed however the run ends.
 test: $(STAMP)
 	@scripts/ensure-system-deps.sh
 	@status=0; \
+	echo "== lint =="; \
+	$(MAKE) --no-print-directory lint || status=1; \
 	echo "== tests on SQLite =="; \
-	env -u IPBUREAU_TEST_DATABASE_URL $(PYTEST) || status=1; \
+	env -u IPBUREAU_TEST_DATABASE_URL $(PYTEST) $(COVERAGE) || status=1; \
 	echo "== tests on PostgreSQL =="; \
 	if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ "$$CI" = "true" ]; then \
 		trap 'scripts/pg-test-server.sh stop' EXIT INT TERM; \
@@ -46,7 +51,7 @@ test: $(STAMP)
 	else \
 		echo "PostgreSQL is not installed: skipped (apt-get install postgresql)"; \
 	fi; \
-	if [ $$status -ne 0 ]; then echo "== make test: FAILED =="; else echo "== make test: passed on SQLite and PostgreSQL =="; fi; \
+	if [ $$status -ne 0 ]; then echo "== make test: FAILED =="; else echo "== make test: passed lint, SQLite and PostgreSQL =="; fi; \
 	exit $$status
 
 # Import, index and search (bench/run.py), the statistics dashboard (bench/stats.py), then
@@ -60,5 +65,9 @@ bench: $(STAMP)
 	$(PY) bench/screening.py
 	$(PY) bench/navigation.py
 
+# ruff (rules in pyproject.toml) and the import contracts ([tool.importlinter] in pyproject.toml).
 lint: $(STAMP)
-	$(PY) -m compileall -q src tests
+	@status=0; \
+	$(VENV)/bin/ruff check src tests bench || status=1; \
+	$(VENV)/bin/lint-imports || status=1; \
+	exit $$status

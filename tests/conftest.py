@@ -7,10 +7,12 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -45,6 +47,8 @@ def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         "IPBUREAU_SEARCH_INDEX_DIR": str(data_dir / "index"),
         "IPBUREAU_SECRET_KEY": "test-secret-key-not-for-production",
         "IPBUREAU_MAX_UPLOAD_MB": "2",
+        # The cheapest Argon2id (auth/security.py): the suite hashes passwords for every test's users.
+        "IPBUREAU_PASSWORD_HASH_PROFILE": "test",
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -86,33 +90,140 @@ def migrated(test_env: dict[str, str]) -> str:
 REFERENCE_TABLES = {"district", "ipc_code", "alembic_version"}
 
 
-def _clear_business_tables() -> None:
-    from ipbureau.database.core import get_engine
+def _business_tables() -> list:
     from ipbureau.database.registry import metadata
 
-    with get_engine().begin() as conn:
-        for table in reversed(metadata.sorted_tables):
-            if table.name not in REFERENCE_TABLES:
+    return [table for table in reversed(metadata.sorted_tables) if table.name not in REFERENCE_TABLES]
+
+
+def _clear_business_tables() -> None:
+    """Empty every business table (reference data kept), for the tests that commit for real.
+
+    PostgreSQL: one TRUNCATE of them all. SQLite: one query finds the tables that hold rows, and only
+    those are emptied (children first).
+    """
+    from ipbureau.database.core import get_engine
+
+    engine = get_engine()
+    tables = _business_tables()
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL lock_timeout = '20s'"))  # a leaked transaction fails the test, not hang it
+            names = ", ".join(engine.dialect.identifier_preparer.format_table(t) for t in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        quote = engine.dialect.identifier_preparer.format_table
+        probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM {quote(t)})" for t in tables)
+        filled = set(conn.execute(text(probe)).scalars())
+        for table in tables:
+            if table.name in filled:
                 conn.execute(table.delete())
 
 
+def _commits_for_real(request: pytest.FixtureRequest) -> bool:
+    """Whether the test's data must be committed, visible to other connections (see ``db``)."""
+    return request.node.get_closest_marker("committing") is not None or "live_server" in request.fixturenames
+
+
+@contextmanager
+def _rolled_back_connection() -> Iterator[Connection]:
+    """One connection of the app's engine inside a transaction that is rolled back at the end."""
+    from ipbureau.database.core import get_engine
+
+    engine = get_engine()
+    connection = engine.connect()
+    sqlite = engine.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection
+    transaction = connection.begin()
+    if sqlite:
+        # pysqlite only BEGINs before a DML statement, so a session's SAVEPOINT would open the transaction and its
+        # RELEASE commit it. In the driver's autocommit mode with an explicit BEGIN, savepoints nest inside it.
+        driver.isolation_level = None
+        connection.exec_driver_sql("BEGIN")
+    # Code that reads the URL off a session's bind (``session.get_bind().url``) gets the Engine's.
+    connection.url = engine.url
+    try:
+        yield connection
+    finally:
+        transaction.rollback()
+        if sqlite:
+            driver.isolation_level = ""
+        connection.close()
+
+
 @pytest.fixture
-def db(migrated: str, test_env: dict[str, str]):
-    """A session on an empty business database (reference data kept); cleaned after the test."""
-    from ipbureau.database.core import get_sessionmaker
+def db(request: pytest.FixtureRequest, migrated: str, test_env: dict[str, str]) -> Iterator[Session]:
+    """A session on an empty business database (reference data kept); nothing of the test stays after it.
+
+    By default the test runs inside one transaction on one connection, rolled back at the end: every session
+    of the app (requests, services, ``session_scope``, the demo generator) is bound to that connection and
+    their ``commit()`` only releases a savepoint (``join_transaction_mode="create_savepoint"``).
+
+    Tests whose data must be seen by other connections (a background job thread, the uvicorn ``live_server``
+    and so the browser tests, anything reading through ``get_engine()``) are marked ``committing``
+    (``live_server`` implies it): they commit for real, and the business tables are emptied after them.
+    """
+    from sqlalchemy.orm import sessionmaker
+
+    from ipbureau.database.core import get_sessionmaker, set_session_factory
     from ipbureau.web.templating import forget_demo_flag
 
-    _clear_business_tables()
     shutil.rmtree(test_env["IPBUREAU_SEARCH_INDEX_DIR"], ignore_errors=True)
     forget_demo_flag()
-    session = get_sessionmaker()()
+    if _commits_for_real(request):
+        _clear_business_tables()  # whatever an earlier failure may have left
+        session = get_sessionmaker()()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+            _clear_business_tables()
+            forget_demo_flag()
+        return
+    with _rolled_back_connection() as connection:
+        factory = sessionmaker(bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        set_session_factory(factory)
+        session = factory()
+        try:
+            yield session
+        finally:
+            session.close()
+            set_session_factory(None)
+            forget_demo_flag()
+
+
+# The demo that the heavy tests share: what ``load_demo(patents=2000, enterprises=300)`` (seed 2023, every domain's
+# demo module) makes on an empty business database.
+FULL_DEMO = {"patents": 2000, "enterprises": 300}
+
+
+@pytest.fixture(scope="session")
+def full_demo(migrated: str, test_env: dict[str, str]) -> Iterator[str]:
+    """The full demo, loaded and committed once per session; yields ``load_demo``'s summary.
+
+    For tests marked ``heavy`` that would each load that same demo: they take this fixture (and ``db``) instead,
+    see the demo as a fresh ``load_demo(**FULL_DEMO)`` leaves it, and whatever they change is rolled back (so such
+    a test must not be ``committing``). Those tests run after all the others (``pytest_collection_modifyitems``),
+    which all expect an empty business database; the tables are emptied when the session ends.
+    """
+    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.demo.generator import load_demo
+    from ipbureau.web.templating import forget_demo_flag
+
+    assert get_sessionmaker().kw.get("join_transaction_mode") is None, "full_demo must be set up before db"
+    _clear_business_tables()
+    summary = load_demo(**FULL_DEMO)
     try:
-        yield session
+        yield summary
     finally:
-        session.rollback()
-        session.close()
         _clear_business_tables()
         forget_demo_flag()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests on the shared full demo run last (stable order otherwise): it stays committed until the session ends."""
+    items.sort(key=lambda item: "full_demo" in getattr(item, "fixturenames", ()))
 
 
 @pytest.fixture

@@ -73,8 +73,8 @@ def test_demo_dataset_is_labelled_valid_and_spread(db, client, cnipr_sample):
     from ipbureau.enums import Dataset
     from ipbureau.patents.flows import import_patents
     from ipbureau.patents.models import Patent, PatentIpc
-    from ipbureau.reference.models import IpcCode
     from ipbureau.protection.screening.demo import _planted_numbers
+    from ipbureau.reference.models import IpcCode
     from ipbureau.trademarks.models import Trademark
 
     import_patents(db, cnipr_sample, "cnipr.csv", dataset=Dataset.REAL, index=False)

@@ -39,8 +39,14 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Load jieba's dictionary now rather than on the first search (about 0.7 s).
     import jieba
 
+    from ipbureau.search.usage import start_usage_writer, stop_usage_writer
+
     jieba.initialize()
-    yield
+    start_usage_writer()  # usage counts are written off the request path; the shutdown writes the rest
+    try:
+        yield
+    finally:
+        stop_usage_writer()
 
 
 def create_app() -> FastAPI:

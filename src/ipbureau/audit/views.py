@@ -1,29 +1,37 @@
+"""The audit log: its page and the JSON API (the administrator's)."""
+
 from __future__ import annotations
 
-from ipbureau.core.uow import Router
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from ipbureau.audit import service
-from ipbureau.audit.models import AuditLogRead
+from ipbureau.audit.schemas import PAGE_SIZE, AuditLogPage, AuditQuery
 from ipbureau.auth.models import User
-from ipbureau.auth.permissions import require_admin
-from ipbureau.core.uow import get_db
+from ipbureau.core.uow import Router, get_db
+from ipbureau.policy import requires
 from ipbureau.web.templating import render
 
 router = Router()
+AuditParams = Annotated[AuditQuery, Query()]
 
 
-@router.get("/api/audit", response_model=dict, tags=["操作日志"])
-def api_audit(entity_type: str | None = None, entity_id: str | None = None, page: int = Query(1, ge=1),
-              db: Session = Depends(get_db), _admin: User = Depends(require_admin)):
-    rows, total = service.list_entries(db, entity_type=entity_type, entity_id=entity_id, offset=(page - 1) * 50)
-    return {"total": total, "items": [AuditLogRead.model_validate(r).model_dump(mode="json") for r in rows]}
+def _entries(db: Session, query: AuditQuery):
+    return service.list_entries(db, entity_type=query.entity_type, entity_id=query.entity_id,
+                                offset=query.offset, limit=PAGE_SIZE)
+
+
+@router.get("/api/audit", response_model=AuditLogPage, tags=["操作日志"])
+def api_audit(query: AuditParams, db: Session = Depends(get_db), _admin: User = Depends(requires("audit", "view"))):
+    rows, total = _entries(db, query)
+    return AuditLogPage(total=total, items=rows)
 
 
 @router.get("/audit", include_in_schema=False)
-def audit_page(request: Request, entity_type: str | None = None, page: int = Query(1, ge=1),
-               db: Session = Depends(get_db), _admin: User = Depends(require_admin)):
-    rows, total = service.list_entries(db, entity_type=entity_type, offset=(page - 1) * 50)
-    return render(request, "audit.html", {"rows": rows, "total": total, "page": page, "entity_type": entity_type}, db=db)
+def audit_page(request: Request, query: AuditParams, db: Session = Depends(get_db),
+               _admin: User = Depends(requires("audit", "view"))):
+    rows, total = _entries(db, query)
+    return render(request, "audit/list.html", {"rows": rows, "total": total, "page": query.page,
+                                               "pages": max(1, -(-total // PAGE_SIZE))}, db=db)

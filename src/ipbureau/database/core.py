@@ -66,10 +66,25 @@ def get_engine() -> Engine:
 
 
 @lru_cache
-def get_sessionmaker() -> sessionmaker[Session]:
+def _default_sessionmaker() -> sessionmaker[Session]:
     import ipbureau.database.registry  # noqa: F401  (every mapper must be known before the first flush)
 
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+# Set by the test suite only: every session (requests, services, session_scope) then comes from this
+# factory, bound to one connection whose transaction is rolled back after the test.
+_session_factory: sessionmaker[Session] | None = None
+
+
+def set_session_factory(factory: sessionmaker[Session] | None) -> None:
+    """Make ``get_sessionmaker()`` return ``factory`` (tests); ``None`` restores the engine's own."""
+    global _session_factory
+    _session_factory = factory
+
+
+def get_sessionmaker() -> sessionmaker[Session]:
+    return _session_factory or _default_sessionmaker()
 
 
 def reset_engine_cache() -> None:
@@ -77,7 +92,7 @@ def reset_engine_cache() -> None:
     if get_engine.cache_info().currsize:
         get_engine().dispose()
     get_engine.cache_clear()
-    get_sessionmaker.cache_clear()
+    _default_sessionmaker.cache_clear()
 
 
 @contextmanager

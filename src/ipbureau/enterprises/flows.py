@@ -6,9 +6,6 @@ applicants with exactly the enterprise's name are linked to it.
 
 from __future__ import annotations
 
-from ipbureau.core.errors import DomainError
-from ipbureau.core.errors import TransitionError as CoreTransitionError
-
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,11 +13,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ipbureau.audit import service as audit
 from ipbureau.database.core import utcnow
 from ipbureau.enterprises.creditcode import validate_credit_code
-from ipbureau.enterprises.enums import AssessmentLevel, AssessmentStatus, EntityKind
-from ipbureau.enterprises.models import AdvantageAssessment, Enterprise
+from ipbureau.enterprises.enums import EntityKind
+from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
 from ipbureau.imports.cells import district_from_cell
 from ipbureau.imports.columns import ColumnMap, FieldSet
@@ -87,7 +83,7 @@ class _Context:
 
 def _prepare(session: Session) -> _Context:
     chains: dict[str, str] = {}
-    for chain in load_chains():
+    for chain in load_chains(session):
         chains[chain.code] = chain.code
         chains[chain.name] = chain.code
     names = dict(session.execute(select(Enterprise.name, Enterprise.credit_code)).all())
@@ -206,141 +202,3 @@ ENTERPRISE_IMPORT = ImportSpec[EnterpriseRecord](
 def import_enterprises(session: Session, data: bytes, filename: str, *, actor: Any | None = None,
                        dataset: Dataset = Dataset.REAL, progress=None) -> ImportResult:
     return run_import(session, ENTERPRISE_IMPORT, data, filename, actor=actor, dataset=dataset, progress=progress)
-
-
-# ---- 优势/示范企业认定: 申报 → 评审 → 认定 / 不予认定 ------------------------------------------------
-
-
-class AssessmentError(DomainError):
-    """Bad input for an assessment; the message names the field (zh-CN)."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}：{message}")
-        self.field = field_name
-
-
-class AssessmentTransitionError(AssessmentError, CoreTransitionError):
-    """An action the assessment's current status does not allow."""
-
-
-# action -> (statuses it may start from, status it leads to, audit verb, summary word)
-ASSESSMENT_ACTIONS = {
-    "review": ((AssessmentStatus.APPLIED,), AssessmentStatus.REVIEWING, "review", "进入评审"),
-    "confirm": ((AssessmentStatus.REVIEWING,), AssessmentStatus.CONFIRMED, "confirm", "认定"),
-    "reject": ((AssessmentStatus.REVIEWING,), AssessmentStatus.REJECTED, "reject", "不予认定"),
-}
-ASSESSMENT_FIELDS = ("enterprise_id", "year", "level", "status", "applied_on", "score", "decided_on", "note")
-
-
-def _assessment_state(assessment: AdvantageAssessment) -> dict[str, Any]:
-    return {name: getattr(assessment, name) for name in ASSESSMENT_FIELDS}
-
-
-def _check_assessor(actor: Any, enterprise: Enterprise | None = None, *, decide: bool = False) -> None:
-    from ipbureau.auth.enums import Role
-    from ipbureau.auth.permissions import PermissionDenied
-
-    role = Role(actor.role)
-    if role in (Role.ADMIN, Role.BUREAU_STAFF):
-        return
-    if decide:
-        raise PermissionDenied("评审与认定由市局工作人员办理")
-    if role == Role.DISTRICT_STAFF and enterprise is not None and actor.district_code == enterprise.district_code:
-        return
-    if role == Role.ENTERPRISE and enterprise is not None and actor.enterprise_id == enterprise.id:
-        return
-    raise PermissionDenied("只能为本企业（区局：本区企业）申报")
-
-
-def apply_assessment(session: Session, *, enterprise_id: Any, year: Any, level: Any, actor: Any,
-                     note: str | None = None, today: date | None = None) -> AdvantageAssessment:
-    """申报: an enterprise (itself, its district or the city bureau) applies for a level in a year."""
-    today = today or date.today()
-    try:
-        enterprise = session.get(Enterprise, int(enterprise_id))
-    except (TypeError, ValueError):
-        enterprise = None
-    if enterprise is None:
-        raise AssessmentError("企业", f"编号为 {enterprise_id} 的企业不存在")
-    _check_assessor(actor, enterprise)
-    try:
-        year_number = int(str(year).strip())
-    except (TypeError, ValueError):
-        raise AssessmentError("年度", f"“{year}”不是年份") from None
-    if not 2000 <= year_number <= today.year + 1:
-        raise AssessmentError("年度", f"应在 2000 至 {today.year + 1} 之间")
-    if str(level) not in {lv.value for lv in AssessmentLevel}:
-        raise AssessmentError("认定类别", f"未知的类别“{level}”（优势企业或示范企业）")
-    exists = session.scalar(select(AdvantageAssessment).where(
-        AdvantageAssessment.enterprise_id == enterprise.id, AdvantageAssessment.year == year_number,
-        AdvantageAssessment.level == str(level)))
-    if exists is not None:
-        raise AssessmentError("年度", f"{enterprise.name} 已申报 {year_number} 年{AssessmentLevel(str(level)).label}")
-    assessment = AdvantageAssessment(enterprise_id=enterprise.id, year=year_number, level=str(level),
-                                     status=AssessmentStatus.APPLIED.value, applied_on=today,
-                                     note=(note or "").strip() or None, created_by=getattr(actor, "id", None))
-    session.add(assessment)
-    session.flush()
-    audit.record(session, actor=actor, action="enterprises.assessment.apply", entity_type="enterprise_assessment",
-                 entity_id=assessment.id,
-                 summary=f"{enterprise.name} 申报 {year_number} 年{AssessmentLevel(str(level)).label}",
-                 changes=audit.diff({}, _assessment_state(assessment)))
-    return assessment
-
-
-def move_assessment(session: Session, assessment: AdvantageAssessment, action: str, *, actor: Any,
-                    note: str | None = None, decided_on: Any = None, today: date | None = None) -> AdvantageAssessment:
-    """评审 (freezes the score and its breakdown), then 认定 or 不予认定 (with the decision date)."""
-    from ipbureau.enterprises.assessment import score_of
-
-    today = today or date.today()
-    if action not in ASSESSMENT_ACTIONS:
-        raise AssessmentError("操作", f"未知的操作“{action}”")
-    _check_assessor(actor, decide=True)
-    sources, target, verb, word = ASSESSMENT_ACTIONS[action]
-    if AssessmentStatus(assessment.status) not in sources:
-        raise AssessmentTransitionError(
-            "状态", f"“{AssessmentStatus(assessment.status).label}”的申报不能{word}")
-    before = _assessment_state(assessment)
-    if action == "review":
-        score = score_of(session, assessment.enterprise_id, as_of=today)
-        assessment.score = score.total if score else 0.0
-        assessment.breakdown = score.breakdown() if score else None
-    else:
-        day = today
-        if decided_on not in (None, ""):
-            try:
-                day = parse_date(decided_on) or today
-            except ValueError:
-                raise AssessmentError("认定日期", f"日期“{decided_on}”无法识别（如 2023-05-01）") from None
-        if day > today:
-            raise AssessmentError("认定日期", "不能晚于今天")
-        if day < assessment.applied_on:
-            raise AssessmentError("认定日期", "不能早于申报日期")
-        assessment.decided_on = day
-        assessment.decided_by = getattr(actor, "id", None)
-        if action == "reject" and not (note or "").strip():
-            raise AssessmentError("评审意见", "不予认定时请填写理由")
-    if note and note.strip():
-        assessment.note = note.strip()
-    assessment.status = target.value
-    session.flush()
-    audit.record(session, actor=actor, action=f"enterprises.assessment.{verb}", entity_type="enterprise_assessment",
-                 entity_id=assessment.id,
-                 summary=f"{assessment.enterprise.name} {assessment.year} 年{AssessmentLevel(assessment.level).label}：{word}",
-                 changes=audit.diff(before, _assessment_state(assessment)))
-    return assessment
-
-
-def list_assessments(session: Session, *, year: int | None = None, status: str | None = None,
-                     district_code: str | None = None, enterprise_id: int | None = None) -> list[AdvantageAssessment]:
-    query = select(AdvantageAssessment).join(Enterprise, Enterprise.id == AdvantageAssessment.enterprise_id)
-    if year:
-        query = query.where(AdvantageAssessment.year == year)
-    if status:
-        query = query.where(AdvantageAssessment.status == status)
-    if district_code:
-        query = query.where(Enterprise.district_code == district_code)
-    if enterprise_id:
-        query = query.where(AdvantageAssessment.enterprise_id == enterprise_id)
-    return list(session.scalars(query.order_by(AdvantageAssessment.year.desc(), AdvantageAssessment.id.desc())))

@@ -1,8 +1,13 @@
+"""The enterprise entity and the records kept about it for the assessment (IP management items, applications).
+
+Request and response shapes are in ``schemas.py``; what a user may see of an enterprise is the access policy's
+(``policy/enterprises.py``).
+"""
+
 from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -41,30 +46,6 @@ class Enterprise(TimestampMixin, Base):
     contact_person: Mapped[str | None] = mapped_column(String(64))
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     dataset: Mapped[Dataset] = mapped_column(String(8), index=True, default=Dataset.REAL)
-
-
-class EnterprisePublic(BaseModel):
-    """What anyone signed in may see."""
-
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    credit_code: str
-    name: str
-    kind: EntityKind
-    district_code: str | None
-    industry_chain: str | None
-    tags: list[str]
-    dataset: Dataset
-
-
-class EnterpriseDetail(EnterprisePublic):
-    """Public fields plus the non-public ones, for staff and the enterprise itself."""
-
-    address: str | None
-    established_on: date | None
-    employees: int | None
-    contact_person: str | None
-    contact_phone: str | None
 
 
 # ---- 知识产权优势企业 / 示范企业培育 ---------------------------------------------------------------

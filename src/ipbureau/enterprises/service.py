@@ -1,57 +1,71 @@
-"""Enterprises: read, list, and who may see the non-public fields."""
+"""The enterprise entity: one enterprise for a user, the directory, what is linked to an enterprise.
+
+Who sees which part is the access policy's (``policy/enterprises.py``): every signed-in user the public fields,
+``enterprise.view_private`` the rest.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from typing import Any
+
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from ipbureau.auth.enums import Role
-from ipbureau.auth.models import User
 from ipbureau.database.core import paginate
 from ipbureau.enterprises.models import Enterprise
+from ipbureau.enterprises.schemas import (
+    PAGE_SIZE,
+    EnterpriseDetail,
+    EnterpriseFilters,
+    EnterpriseRead,
+    offset_of,
+)
 from ipbureau.patents.models import PatentApplicant
+from ipbureau.policy import policy
 from ipbureau.trademarks.models import Trademark
 
 
-def get(session: Session, enterprise_id: int) -> Enterprise | None:
-    return session.get(Enterprise, enterprise_id)
+def get_enterprise(session: Session, user: Any, enterprise_id: int) -> Enterprise:
+    """The enterprise if the user may see it (NotFound otherwise)."""
+    return policy.get(session, user, "enterprise", enterprise_id)
 
 
-def list_enterprises(session: Session, *, q: str | None = None, district_code: str | None = None,
-                     tag: str | None = None, kind: str | None = None, dataset: str | None = None,
-                     offset: int = 0, limit: int = 50) -> tuple[list[Enterprise], int]:
-    query = select(Enterprise)
-    if q:
-        query = query.where(or_(Enterprise.name.contains(q), Enterprise.credit_code == q.upper()))
-    if district_code:
-        query = query.where(Enterprise.district_code == district_code)
-    if kind:
-        query = query.where(Enterprise.kind == kind)
-    if dataset:
-        query = query.where(Enterprise.dataset == dataset)
-    if tag:
+def shows_private(session: Session, user: Any, enterprise: Enterprise) -> bool:
+    """Whether the user may see the enterprise's non-public fields and records."""
+    return policy.can(session, user, "enterprise", "view_private", enterprise)
+
+
+def read_enterprise(session: Session, user: Any, enterprise_id: int) -> EnterpriseRead:
+    """The enterprise as the user may see it: with the non-public fields or without them."""
+    enterprise = get_enterprise(session, user, enterprise_id)
+    return as_read(enterprise, private=shows_private(session, user, enterprise))
+
+
+def as_read(enterprise: Enterprise, *, private: bool) -> EnterpriseRead:
+    return (EnterpriseDetail if private else EnterpriseRead).model_validate(enterprise)
+
+
+def list_enterprises(session: Session, user: Any, filters: EnterpriseFilters, *, page: int = 1,
+                     limit: int = PAGE_SIZE) -> tuple[list[Enterprise], int]:
+    query = policy.scoped(select(Enterprise), user, "enterprise")
+    if filters.q:
+        query = query.where(or_(Enterprise.name.contains(filters.q), Enterprise.credit_code == filters.q.upper()))
+    if filters.district_code:
+        query = query.where(Enterprise.district_code == filters.district_code)
+    if filters.kind:
+        query = query.where(Enterprise.kind == filters.kind.value)
+    if filters.dataset:
+        query = query.where(Enterprise.dataset == filters.dataset.value)
+    if filters.tag:
         # Tags are a JSON list; a LIKE on its text form works on SQLite and PostgreSQL alike.
-        from sqlalchemy import String, cast
-
-        query = query.where(cast(Enterprise.tags, String).contains(f'"{tag}"'))
-    return paginate(session, query, Enterprise.name, offset=offset, limit=limit)
-
-
-def can_view_private(user: User, enterprise: Enterprise) -> bool:
-    """Non-public fields: city staff, the district's own staff, and the enterprise's own users."""
-    role = Role(user.role)
-    if role in (Role.ADMIN, Role.BUREAU_STAFF):
-        return True
-    if role == Role.DISTRICT_STAFF:
-        return user.district_code is not None and user.district_code == enterprise.district_code
-    if role == Role.ENTERPRISE:
-        return user.enterprise_id == enterprise.id
-    return False
+        query = query.where(cast(Enterprise.tags, String).contains(f'"{filters.tag}"'))
+    return paginate(session, query, Enterprise.name, offset=offset_of(page), limit=limit)
 
 
 def record_counts(session: Session, enterprise: Enterprise) -> dict[str, int]:
     """How many patents and marks are linked to the enterprise (by applicant name at import)."""
     patents = session.scalar(select(func.count(func.distinct(PatentApplicant.patent_id)))
                              .where(PatentApplicant.enterprise_id == enterprise.id)) or 0
-    marks = session.scalar(select(func.count()).select_from(Trademark).where(Trademark.enterprise_id == enterprise.id)) or 0
+    marks = session.scalar(select(func.count()).select_from(Trademark)
+                           .where(Trademark.enterprise_id == enterprise.id)) or 0
     return {"patents": patents, "trademarks": marks}

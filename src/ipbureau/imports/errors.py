@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from ipbureau.core.errors import DomainError
-
 from dataclasses import asdict, dataclass
+
+from ipbureau.core.errors import DomainError
 
 
 @dataclass(frozen=True)

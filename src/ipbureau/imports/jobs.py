@@ -1,7 +1,9 @@
-"""Background import jobs for the web: the upload returns at once and the page polls progress.
+"""Import jobs: a file is imported in a thread of its own, with a session of its own, while the upload page
+polls its progress (or the API waits for its end).
 
-Jobs live in this process's memory (one server process); the durable record of
-each import is its ImportBatch row.
+The runner commits (or rolls back and records the failed attempt) in that session, outside any request's unit
+of work. Jobs live in this process's memory (one server process); the durable record of each import is its
+ImportBatch row.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ipbureau.auth.models import User
 from ipbureau.database.core import get_sessionmaker
 from ipbureau.imports.errors import FileRejected, ImportFailed
 from ipbureau.imports.kinds import ImportKind
 from ipbureau.imports.kinds import run as run_import_of_kind
+from ipbureau.imports.runner import ImportResult
 
 
 @dataclass
@@ -27,9 +31,17 @@ class ImportJob:
     message: str = ""
     batch_id: int | None = None
     problems: list[dict[str, Any]] = field(default_factory=list)
+    result: ImportResult | None = None
+    error: BaseException | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
 
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def outcome(self) -> ImportResult:
+        """Wait for the job to end: its result, or the error that ended it (FileRejected, ImportFailed...)."""
+        self.finished.wait()
+        if self.error is not None:
+            raise self.error
+        assert self.result is not None
+        return self.result
 
 
 _jobs: dict[str, ImportJob] = {}
@@ -50,8 +62,6 @@ def start_import(kind: ImportKind, data: bytes, filename: str, actor_id: int | N
 
 
 def _run(job: ImportJob, kind: ImportKind, data: bytes, filename: str, actor_id: int | None, dataset: Any) -> None:
-    from ipbureau.auth.models import User
-
     job.state = "running"
     session = get_sessionmaker()()
     try:
@@ -61,20 +71,25 @@ def _run(job: ImportJob, kind: ImportKind, data: bytes, filename: str, actor_id:
             job.done, job.total = done, max(total, done)
 
         result = run_import_of_kind(kind, session, data, filename, actor=actor, dataset=dataset, progress=progress)
+        job.result = result
         job.batch_id = result.batch_id
         job.state = "succeeded"
         job.message = f"导入完成：共 {result.total_rows} 行，新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}"
     except ImportFailed as exc:
+        job.error = exc
         job.state = "failed"
         job.batch_id = exc.batch_id
         job.message = "导入失败，未写入任何记录"
         job.problems = [p.as_dict() for p in exc.problems]
     except FileRejected as exc:
+        job.error = exc
         job.state = "failed"
         job.message = str(exc)
     except Exception as exc:  # a bug must still end the job visibly
+        job.error = exc
         job.state = "failed"
         job.message = f"导入时发生内部错误：{type(exc).__name__}"
         raise
     finally:
         session.close()
+        job.finished.set()

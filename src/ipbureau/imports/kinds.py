@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ipbureau.enterprises.flows import import_enterprises
 from ipbureau.enums import LabelledEnum
 from ipbureau.imports.runner import ImportResult
+from ipbureau.patents.flows import import_patents
+from ipbureau.trademarks.flows import import_trademarks
 
 
 class ImportKind(LabelledEnum):
@@ -19,19 +22,17 @@ class ImportKind(LabelledEnum):
         return {"patent": "专利", "enterprise": "企业与机构", "trademark": "商标"}
 
 
+# Each takes (session, data, filename, *, actor, dataset, progress).
+IMPORTERS: dict[ImportKind, Callable[..., ImportResult]] = {
+    ImportKind.PATENT: import_patents,
+    ImportKind.ENTERPRISE: import_enterprises,
+    ImportKind.TRADEMARK: import_trademarks,
+}
+
+
 def importer(kind: ImportKind) -> Callable[..., ImportResult]:
     """The import function for a kind: (session, data, filename, *, actor, dataset, progress)."""
-    if kind == ImportKind.PATENT:
-        from ipbureau.patents.flows import import_patents
-
-        return import_patents
-    if kind == ImportKind.ENTERPRISE:
-        from ipbureau.enterprises.flows import import_enterprises
-
-        return import_enterprises
-    from ipbureau.trademarks.flows import import_trademarks
-
-    return import_trademarks
+    return IMPORTERS[ImportKind(kind)]
 
 
 def run(kind: ImportKind, session: Any, data: bytes, filename: str, **options: Any) -> ImportResult:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,20 +31,3 @@ class ImportBatch(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
-class ImportBatchRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    kind: str
-    filename: str
-    detected_format: str
-    status: str
-    total_rows: int
-    inserted: int
-    updated: int
-    unchanged: int
-    duplicates_in_file: int
-    errors: list[dict[str, Any]]
-    warnings: list[dict[str, Any]]
-    created_at: datetime

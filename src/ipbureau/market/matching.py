@@ -81,8 +81,9 @@ def search_text(title: str | None, abstract: str | None) -> str:
 
 
 class ChainLookup:
-    """The industry chains of IPC codes, each distinct code looked up once. The chains are read
-    once (``load_chains`` checks the database on every call) when the lookup is made."""
+    """The industry chains of IPC codes, each distinct code looked up once. The chains are read once, when the
+    lookup is made: ``ChainLookup(load_chains(session))`` with the request's session (without chains, e.g. in
+    bench/matching.py, the default definitions are read on a connection of their own)."""
 
     def __init__(self, chains: Sequence[IndustryChain] | None = None) -> None:
         self.chains = tuple(load_chains() if chains is None else chains)
@@ -322,9 +323,8 @@ class CandidateIndex:
         return matches
 
 
-def chain_name(code: str | None, lookup: ChainLookup | None = None) -> str:
-    names = (lookup or ChainLookup()).names
-    return names.get(code, code) if code else ""
+def chain_name(code: str | None, lookup: ChainLookup) -> str:
+    return lookup.names.get(code, code) if code else ""
 
 
 def explain(match: Match) -> list[str]:
@@ -359,7 +359,8 @@ def _signature(candidates: Sequence[Candidate]) -> str:
 
 
 def candidate_index(session: Session) -> CandidateIndex:
-    """The index over the current offer, rebuilt only when the offer changed."""
+    """The index over the current offer, rebuilt only when the offer changed. It only reads: a vector not
+    stored yet is computed in memory (the write that put the patent on offer stores it)."""
     candidates = load_candidates(session)
     key = _signature(candidates)
     with _cache_lock:
@@ -372,7 +373,7 @@ def candidate_index(session: Session) -> CandidateIndex:
         if h not in _tokens_cache:
             _tokens_cache[h] = query_tokens(c.text)
         tokens.append(_tokens_cache[h])
-    index = CandidateIndex(candidates, vectors, tokens)
+    index = CandidateIndex(candidates, vectors, tokens, chains=ChainLookup(load_chains(session)))
     with _cache_lock:
         _cache.update(key=key, index=index)
     return index
@@ -443,7 +444,7 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
     codes = [c.code for c in patent.ipc_codes] or ([patent.ipc_main] if patent.ipc_main else [])
     subclasses = {c[:4].upper() for c in codes}
     groups = {ipc_group(c) for c in codes}
-    lookup = ChainLookup()
+    lookup = ChainLookup(load_chains(session))
     chains = set(lookup.of_codes(codes))
     tokens = query_tokens(search_text(patent.title, patent.abstract))
     vector = embeddings.patent_vectors(session, [(patent.id, embeddings.patent_text(patent.title, patent.abstract))])[0]

@@ -3,13 +3,34 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, LargeBinary, Numeric, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipbureau.database.core import Base, TimestampMixin
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.market.enums import (DealStatus, DemandStatus, FeeBasis, LicenceType, ListingKind, ListingStatus,
-                                   OpenLicenceStatus, PushKind)
+from ipbureau.market.enums import (
+    DealStatus,
+    DemandStatus,
+    FeeBasis,
+    LicenceStatus,
+    LicenceType,
+    ListingKind,
+    ListingStatus,
+    OpenLicenceStatus,
+    PledgeStatus,
+    PushKind,
+)
 from ipbureau.notices.models import Notice  # noqa: F401  (market_push.notice_id)
 from ipbureau.patents.models import Patent
 
@@ -140,6 +161,11 @@ class Licence(TimestampMixin, Base):
     def in_force(self, today: date) -> bool:
         return self.term_start <= today and (self.term_end is None or self.term_end >= today)
 
+    @property
+    def filing_status(self) -> LicenceStatus | None:
+        """None until the licence is stored, then filed (the state market.workflows.LICENCE steps from)."""
+        return None if self.id is None else LicenceStatus.FILED
+
 
 class Pledge(TimestampMixin, Base):
     """A registered patent pledge (专利权质押登记) securing a bank loan."""
@@ -159,6 +185,11 @@ class Pledge(TimestampMixin, Base):
 
     holder: Mapped[Enterprise] = relationship(foreign_keys=[holder_enterprise_id])
     patents: Mapped[list[Patent]] = relationship(secondary=pledge_patent, order_by=Patent.application_no)
+
+    @property
+    def registration_status(self) -> PledgeStatus | None:
+        """None until the pledge is stored, then registered (the state market.workflows.PLEDGE steps from)."""
+        return None if self.id is None else PledgeStatus.REGISTERED
 
 
 push_patent = Table(

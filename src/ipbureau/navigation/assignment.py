@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import jieba
 
-from ipbureau.navigation.chains import IndustryChain, load_chains, prefix_matches
+from ipbureau.navigation.chains import IndustryChain, prefix_matches
 from ipbureau.patents.models import Patent
 
 BASIS_BOTH = "IPC 与关键词"
@@ -110,11 +110,10 @@ def explain_codes(chain: IndustryChain, ipc_codes: Sequence[str], title: str | N
     return out
 
 
-def explain(patent: Patent, chains: Sequence[IndustryChain] | None = None, *,
-            include_unrelated: bool = False) -> list[ChainAssignment]:
-    """The patent's assignments: the chains it is counted in, then keyword-only candidates."""
-    found = [explain_codes(chain, patent.ipc_list, patent.title, patent.abstract)
-             for chain in (chains if chains is not None else load_chains())]
+def explain(patent: Patent, chains: Sequence[IndustryChain], *, include_unrelated: bool = False) -> list[ChainAssignment]:
+    """The patent's assignments to these chains (``load_chains(session)``): the chains it is counted in, then
+    keyword-only candidates."""
+    found = [explain_codes(chain, patent.ipc_list, patent.title, patent.abstract) for chain in chains]
     if not include_unrelated:
         found = [a for a in found if a.ipc_matches or a.keyword_matches]
     return sorted(found, key=lambda a: (not a.counted, -len(a.ipc_matches), -len(a.keyword_matches)))

@@ -4,12 +4,15 @@ The YAML is the product's own working definition (see its header) and the shippe
 Staff may edit a chain (name, segments, IPC prefixes, keywords: ``navigation.service``); the
 edit is stored in the table ``navigation_chain`` and replaces that chain's YAML entry.
 
-``load_chains()`` is called without a session from many places (statistics, search, demo,
-templates), so edits reach it like this: every call reads a cheap stamp of the table
-(``COUNT``, ``SUM(revision)``, ``MAX(updated_at)`` over at most 12 rows) and re-reads the
-rows only when the stamp differs from the cached one. Every process (web workers, CLI)
-therefore sees a committed edit on its next call, with no invalidation message between
-processes. Without a database (no file yet, table not migrated) the YAML is used.
+``load_chains(session)`` reads on the caller's session (inside a request: the request's own connection; a
+second connection per request exhausted the pool under load). Edits reach every reader like this: each call
+reads a cheap stamp of the table (``COUNT``, ``SUM(revision)``, ``MAX(updated_at)`` over at most 12 rows) and
+re-reads the rows only when the stamp differs from the cached one, so every process (web workers, CLI) sees a
+committed edit on its next call, with no invalidation message between processes. The edit itself keeps this
+process's cache coherent (``edited``): until its transaction ends, its own session reads the uncommitted rows
+without touching the shared cache (no other session may see them, and a rollback must leave nothing behind),
+and its commit empties the cache. Without a database (no file yet, table not migrated) the YAML is used.
+``load_chains()`` without a session (CLI, jobs, other areas still being moved) opens a connection of its own.
 
 Nothing derived from a chain is stored elsewhere: statistics build their SQL from the
 prefixes on each call, and the search index stores each patent's IPC ancestors (section,
@@ -19,15 +22,22 @@ query time, so an edit needs no reindex.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import threading
-from contextlib import nullcontext
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
+from sqlalchemy import Connection, event, func, select
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ipbureau.database.core import get_engine
+from ipbureau.navigation.models import ChainOverride
 
 
 @dataclass(frozen=True)
@@ -95,62 +105,82 @@ def default_chains() -> tuple[IndustryChain, ...]:
 # database URL -> (stamp of the navigation_chain table, chains with the edits applied)
 _cache: dict[str, tuple[tuple, tuple[IndustryChain, ...]]] = {}
 _cache_lock = threading.Lock()
+# session.info key: the session's transaction holds a chain edit that is not committed yet
+_EDIT_PENDING = "navigation.chain_edit_pending"
+_TABLE = ChainOverride.__table__
 
 
-def _stored_overrides(session: Any = None) -> tuple[str, tuple, list[tuple] | tuple[IndustryChain, ...]] | None:
-    """(database url, stamp, override rows — or the cached chains when the stamp is unchanged),
-    or None when there is no database to read. Inside a request, pass its session: the stamp is then read on
-    the request's own connection (a second connection per request exhausts the pool under load)."""
-    from sqlalchemy import func, select
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ipbureau.database.core import get_engine
-
-    engine = session.get_bind() if session is not None else get_engine()
-    url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        if not Path(url.database).exists():  # reading must not create an empty database file
-            return None
-    from ipbureau.navigation.models import ChainOverride
-
-    table = ChainOverride.__table__
-    try:
-        with (nullcontext(session.connection()) if session is not None else engine.connect()) as conn:
-            stamp = tuple(conn.execute(select(func.count(table.c.id), func.coalesce(func.sum(table.c.revision), 0),
-                                              func.max(table.c.updated_at))).one())
-            key = str(url)
-            cached = _cache.get(key)
-            if cached and cached[0] == stamp:
-                return key, stamp, cached[1]
-            rows = [tuple(r) for r in conn.execute(select(table.c.code, table.c.name, table.c.ipc_prefixes,
-                                                              table.c.keywords, table.c.segments))]
-    except SQLAlchemyError:  # not migrated yet: the shipped definitions apply
-        return None
-    return key, stamp, rows
+def edited(session: Session) -> None:
+    """Called by a chain edit once it is flushed: see the module docstring."""
+    session.info[_EDIT_PENDING] = True
 
 
-def load_chains(session: Any = None) -> tuple[IndustryChain, ...]:
+@event.listens_for(Session, "after_commit")
+def _publish_committed_edit(session: Session) -> None:
+    if session.info.get(_EDIT_PENDING):
+        with _cache_lock:
+            _cache.clear()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _end_of_edit(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the session's own transaction ended (committed or rolled back)
+        session.info.pop(_EDIT_PENDING, None)
+
+
+def _database_missing(url: URL) -> bool:
+    """A SQLite file that does not exist yet: reading must not create an empty database file."""
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+        and not Path(url.database).exists()
+
+
+def _with_edits(defaults: tuple[IndustryChain, ...], rows: Iterable[Any]) -> tuple[IndustryChain, ...]:
+    edits = {code: chain_from_mapping(code, {"name": name, "ipc": ipc, "keywords": keywords, "segments": segments})
+             for code, name, ipc, keywords, segments in rows}
+    return tuple(edits.get(c.code, c) for c in defaults)
+
+
+def _override_rows(connection: Connection) -> list[Any]:
+    t = _TABLE.c
+    return list(connection.execute(select(t.code, t.name, t.ipc_prefixes, t.keywords, t.segments)))
+
+
+def _read(connection: Connection, key: str, defaults: tuple[IndustryChain, ...]) -> tuple[IndustryChain, ...]:
+    """The chains through the shared cache: the stamp decides whether the cached ones still hold."""
+    t = _TABLE.c
+    stamp = tuple(connection.execute(select(func.count(t.id), func.coalesce(func.sum(t.revision), 0),
+                                            func.max(t.updated_at))).one())
+    cached = _cache.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    chains = _with_edits(defaults, _override_rows(connection))
+    with _cache_lock:
+        _cache[key] = (stamp, chains)
+    return chains
+
+
+def load_chains(session: Session | None = None) -> tuple[IndustryChain, ...]:
     """The chains in YAML order, each replaced by its staff edit when there is one. Pass the caller's session
     wherever there is one (every request has one)."""
     defaults = default_chains()
-    found = _stored_overrides(session)
-    if found is None:
+    engine = session.get_bind().engine if session is not None else get_engine()
+    if _database_missing(engine.url):
         return defaults
-    key, stamp, rows = found
-    if rows and isinstance(rows[0], IndustryChain):
-        return rows  # type: ignore[return-value]
-    with _cache_lock:
-        edits = {code: chain_from_mapping(code, {"name": name, "ipc": ipc, "keywords": keywords, "segments": segments})
-                 for code, name, ipc, keywords, segments in rows}
-        chains = tuple(edits.get(c.code, c) for c in defaults)
-        _cache[key] = (stamp, chains)
-        return chains
+    try:
+        if session is None:
+            with engine.connect() as connection:
+                return _read(connection, str(engine.url), defaults)
+        if session.info.get(_EDIT_PENDING):  # this transaction's own edit, not committed: bypass the cache
+            return _with_edits(defaults, _override_rows(session.connection()))
+        return _read(session.connection(), str(engine.url), defaults)
+    except SQLAlchemyError:  # not migrated yet: the shipped definitions apply
+        return defaults
 
 
-def chain_by_code(code: str) -> IndustryChain | None:
-    return next((c for c in load_chains() if c.code == code), None)
+def chain_by_code(code: str, session: Session | None = None) -> IndustryChain | None:
+    return next((c for c in load_chains(session) if c.code == code), None)
 
 
-def chains_for_ipc(code: str) -> list[IndustryChain]:
+def chains_for_ipc(code: str, session: Session | None = None) -> list[IndustryChain]:
     """Every chain one of whose prefixes covers the code (a code can serve several chains)."""
-    return [c for c in load_chains() if any(prefix_matches(p, code) for p in c.all_ipc_prefixes())]
+    return [c for c in load_chains(session) if any(prefix_matches(p, code) for p in c.all_ipc_prefixes())]

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import load_chains
 from ipbureau.navigation.models import NavigationProject
@@ -29,8 +30,6 @@ def delete_demo(session: Any) -> dict[str, int]:
 
 
 def _client(session: Any, rng: random.Random, chain_code: str) -> tuple[str, str | None]:
-    from ipbureau.enterprises.models import Enterprise
-
     if rng.random() < 0.5:
         names = session.execute(select(Enterprise.name, Enterprise.district_code)
                                 .where(Enterprise.dataset == Dataset.DEMO.value, Enterprise.industry_chain == chain_code)
@@ -43,7 +42,7 @@ def _client(session: Any, rng: random.Random, chain_code: str) -> tuple[str, str
 
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
-    chains = list(load_chains())
+    chains = list(load_chains(session))
     plan = [(y, n) for y, n in PLAN if y < as_of.year]
     # The years between the plan's and this one: a steady programme of 6-8 chains a year.
     plan += [(y, 6 + y % 3) for y in range(max(y for y, _ in PLAN) + 1, as_of.year)]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ipbureau.database.core import Base, TimestampMixin
 from ipbureau.enums import Dataset
+from ipbureau.patents.models import Patent
 
 
 class ChainOverride(TimestampMixin, Base):
@@ -52,54 +52,12 @@ class NavigationProject(TimestampMixin, Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
 
 
-class SegmentIn(BaseModel):
-    name: str = ""
-    ipc: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
-
-
-class ChainIn(BaseModel):
-    """A chain definition as staff edit it (API body)."""
-
-    name: str = ""
-    ipc: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
-    segments: list[SegmentIn] = Field(default_factory=list)
-
-
-class ProjectIn(BaseModel):
-    chain_code: str = ""
-    title: str = ""
-    year: int | None = None
-    client: str = ""
-    district_code: str | None = None
-    published_on: date | None = None
-    note: str | None = None
-    dataset: str = "real"
-
-
-class ProjectRead(BaseModel):
-    id: int
-    chain_code: str
-    chain_name: str
-    title: str
-    year: int
-    client: str
-    district_code: str | None
-    published_on: date
-    note: str | None
-    figures: dict[str, Any] | None
-    dataset: str
-
-
 # Indexes on the patent table that the navigation report needs (migration 0010): declared here,
 # next to their only user, so that the patent module stays as it is. Both cover their queries
 # (the report never reads the wide patent rows for dataset-wide figures):
 # * the dataset's filings by year, Tianjin and district (trends, district totals, default years);
 # * the dataset's data stamp (COUNT, MAX(id), MAX(updated_at)) that keys the report cache.
-from ipbureau.patents.models import Patent as _Patent
-
-_PATENT_T = _Patent.__table__
+_PATENT_T = Patent.__table__
 Index("ix_patent_dataset_filing_province_district", _PATENT_T.c.dataset, _PATENT_T.c.filing_date,
       _PATENT_T.c.province_code, _PATENT_T.c.district_code)
 Index("ix_patent_dataset_updated", _PATENT_T.c.dataset, _PATENT_T.c.updated_at)

@@ -39,8 +39,6 @@ CNIPA definition used by the statistics indicator ``high_value_inventions_per_10
 
 from __future__ import annotations
 
-from ipbureau.core.errors import DomainError
-
 import io
 import math
 import re
@@ -59,6 +57,7 @@ from sqlalchemy import (JSON, Column, ColumnElement, Float, Integer, MetaData, S
                         cast, extract, false, func, insert, literal, or_, select, union_all)
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import DomainError, NotFound
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import IndustryChain, chain_by_code
 from ipbureau.patents.enums import LegalStatus, PatentType
@@ -79,10 +78,6 @@ HIGH_VALUE_SCORE = 50
 POSITION_BAND = 0.10
 NO_DATA = "无数据"
 APPLICANT_T = PatentApplicant.__table__
-
-
-class ReportInputError(DomainError):
-    """A report request the user must correct (zh-CN message)."""
 
 
 # --- the content model ------------------------------------------------------------------------
@@ -263,11 +258,11 @@ def default_years(session: Session, dataset: str, today: date | None = None) -> 
 def check_years(year_from: int, year_to: int) -> None:
     for label, y in (("起始年份", year_from), ("截止年份", year_to)):
         if not 1985 <= y <= 2100:
-            raise ReportInputError(f"{label}应在 1985 到 2100 之间：{y}")
+            raise DomainError(f"{label}应在 1985 到 2100 之间：{y}")
     if year_from > year_to:
-        raise ReportInputError("起始年份不能晚于截止年份")
+        raise DomainError("起始年份不能晚于截止年份")
     if year_to - year_from + 1 > MAX_YEARS:
-        raise ReportInputError(f"年份范围最多 {MAX_YEARS} 年")
+        raise DomainError(f"年份范围最多 {MAX_YEARS} 年")
 
 
 class _Links:
@@ -303,12 +298,12 @@ class _Links:
 
 def build(session: Session, chain_code: str, *, dataset: str | Dataset = Dataset.REAL, year_from: int | None = None,
           year_to: int | None = None, today: date | None = None) -> NavigationReport:
-    chain = chain_by_code(chain_code)
+    chain = chain_by_code(chain_code, session)
     if chain is None:
-        raise ReportInputError(f"产业链“{chain_code}”不存在")
+        raise NotFound(f"产业链“{chain_code}”")
     ds = Dataset(dataset).value if dataset in (Dataset.REAL.value, Dataset.DEMO.value) else None
     if ds is None:
-        raise ReportInputError(f"数据类别应为 real 或 demo：{dataset}")
+        raise DomainError(f"数据类别应为 real 或 demo：{dataset}")
     if year_from is None or year_to is None:
         d_from, d_to = default_years(session, ds, today)
         year_from = d_from if year_from is None else year_from
@@ -339,8 +334,10 @@ def data_stamp(session: Session, dataset: str) -> tuple:
 def build_cached(session: Session, chain_code: str, *, dataset: str | Dataset = Dataset.REAL,
                  year_from: int | None = None, year_to: int | None = None,
                  today: date | None = None) -> NavigationReport:
-    """``build()``, reusing a model built for the same key within ``CACHE_SECONDS``."""
-    chain = chain_by_code(chain_code)
+    """``build()``, reusing a model built for the same key within ``CACHE_SECONDS``. Nothing is written to the
+    database: the cache is this process's memory, and the build's scratch tables are temporary ones of the
+    request's own connection, dropped before it returns."""
+    chain = chain_by_code(chain_code, session)
     ds = dataset.value if isinstance(dataset, Dataset) else dataset
     if chain is None or ds not in (Dataset.REAL.value, Dataset.DEMO.value):
         return build(session, chain_code, dataset=dataset, year_from=year_from, year_to=year_to, today=today)
@@ -891,6 +888,8 @@ def network_svg(network: Network, *, size: int = 560) -> str:
 
 def to_docx(report: NavigationReport) -> bytes:
     """The report as Word: the same sections, tables and charts (PNG, drawn as the white paper's)."""
+    # Imported on use, by the export only: python-docx, and the white paper (its charts and fonts), which loads the
+    # whole statistics engine (about a second).
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt, RGBColor
@@ -966,5 +965,5 @@ def to_docx(report: NavigationReport) -> bytes:
     return out.getvalue()
 
 
-__all__ = ["Chart", "Link", "NavigationReport", "Network", "Paragraph", "ReportInputError", "Section", "Table",
-           "build", "build_cached", "check_years", "clear_cache", "default_years", "high_value_score", "key_figures", "network_svg", "to_docx"]
+__all__ = ["Chart", "Link", "NavigationReport", "Network", "Paragraph", "Section", "Table", "build", "build_cached",
+           "check_years", "clear_cache", "default_years", "high_value_score", "key_figures", "network_svg", "to_docx"]

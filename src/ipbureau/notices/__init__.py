@@ -1,1 +1,1 @@
-"""站内通知 and the pluggable e-mail sender (file/console by default)."""
+"""站内通知 (notices to a user or an enterprise) and the pluggable e-mail sender (file/console by default)."""

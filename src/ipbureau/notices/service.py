@@ -1,29 +1,28 @@
-"""Notices: create, list for a user (own + own enterprise's), count unread, mark read."""
+"""Notices (站内通知): create, list the user's (addressed to the user or to the user's enterprise), count the
+unread, mark read. Who reads which notice is the policy's (``notice``: its addressee)."""
 
 from __future__ import annotations
 
-from ipbureau.core.errors import DomainError
-
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import DomainError
 from ipbureau.database.core import utcnow
 from ipbureau.notices.models import Notice
+from ipbureau.policy import policy
 
-
-class NoticeError(DomainError):
-    """zh-CN message naming the field."""
+RESOURCE = "notice"
 
 
 def create(session: Session, *, title: str, body: str = "", link: str | None = None, user_id: int | None = None,
            enterprise_id: int | None = None, created_by: int | None = None) -> Notice:
     if (user_id is None) == (enterprise_id is None):
-        raise NoticeError("收件人：请指定一个用户或一家企业")
+        raise DomainError("收件人", "请指定一个用户或一家企业")
     title = (title or "").strip()
     if not title:
-        raise NoticeError("标题：不能为空")
+        raise DomainError("标题", "不能为空")
     notice = Notice(user_id=user_id, enterprise_id=enterprise_id, title=title[:200], body=body or "", link=link,
                     created_by=created_by, created_at=utcnow())
     session.add(notice)
@@ -31,28 +30,19 @@ def create(session: Session, *, title: str, body: str = "", link: str | None = N
     return notice
 
 
-def _mine(user: Any):
-    clauses = [Notice.user_id == user.id]
-    if getattr(user, "enterprise_id", None):
-        clauses.append(Notice.enterprise_id == user.enterprise_id)
-    return or_(*clauses)
-
-
 def notices_for(session: Session, user: Any, *, limit: int = 200) -> list[Notice]:
-    return list(session.scalars(select(Notice).where(_mine(user))
-                                .order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)))
+    query = policy.scoped(select(Notice), user, RESOURCE)
+    return list(session.scalars(query.order_by(Notice.created_at.desc(), Notice.id.desc()).limit(limit)))
 
 
 def unread_count(session: Session, user: Any) -> int:
-    return session.scalar(select(func.count()).select_from(Notice).where(_mine(user), Notice.read_at.is_(None))) or 0
+    query = policy.scoped(select(func.count()).select_from(Notice).where(Notice.read_at.is_(None)), user, RESOURCE)
+    return session.scalar(query) or 0
 
 
-def can_read(user: Any, notice: Notice) -> bool:
-    return notice.user_id == user.id or (notice.enterprise_id is not None
-                                         and notice.enterprise_id == getattr(user, "enterprise_id", None))
-
-
-def mark_read(session: Session, notice: Notice) -> Notice:
+def mark_read(session: Session, user: Any, notice_id: int) -> Notice:
+    """Mark one of the user's notices read (NotFound for a notice addressed to someone else)."""
+    notice = policy.get(session, user, RESOURCE, notice_id, "read")
     if notice.read_at is None:
         notice.read_at = utcnow()
         session.flush()
@@ -60,7 +50,7 @@ def mark_read(session: Session, notice: Notice) -> Notice:
 
 
 def mark_all_read(session: Session, user: Any) -> int:
-    rows = list(session.scalars(select(Notice).where(_mine(user), Notice.read_at.is_(None))))
+    rows = list(session.scalars(policy.scoped(select(Notice).where(Notice.read_at.is_(None)), user, RESOURCE, "read")))
     now = utcnow()
     for notice in rows:
         notice.read_at = now

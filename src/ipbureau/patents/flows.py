@@ -27,7 +27,11 @@ from ipbureau.imports.runner import ImportResult, ImportSpec, record_content, ru
 from ipbureau.patents.enums import LegalStatus
 from ipbureau.patents.formats import PatentRecord, map_columns
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
-from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no, type_from_application_no
+from ipbureau.patents.numbers import (
+    ApplicationNumberError,
+    normalise_application_no,
+    type_from_application_no,
+)
 from ipbureau.patents.service import (
     IpcValidator,
     is_grant_publication,
@@ -37,6 +41,7 @@ from ipbureau.patents.service import (
 )
 from ipbureau.reference.address import district_names, resolve_address
 from ipbureau.reference.ipc import split_ipc_list
+from ipbureau.search.service import index_patents
 
 __all__ = ["ImportResult", "import_patents", "parse_row"]
 ProgressCallback = Callable[[int, int], None]
@@ -307,7 +312,5 @@ def import_patents(
     """
     result = run_import(session, PATENT_IMPORT, data, filename, actor=actor, dataset=dataset, progress=progress)
     if index and result.changed_ids:
-        from ipbureau.search import service as search_service
-
-        search_service.index_patents(session, result.changed_ids)
+        index_patents(session, result.changed_ids)
     return result

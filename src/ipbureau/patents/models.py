@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,34 +92,3 @@ class PatentIpc(Base):
     subclass: Mapped[str] = mapped_column(String(4), index=True)
 
     patent: Mapped[Patent] = relationship(back_populates="ipc_codes")
-
-
-class PatentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    application_no: str
-    publication_no: str | None
-    grant_no: str | None
-    patent_type: PatentType
-    title: str
-    abstract: str | None
-    claims: str | None
-    ipc_main: str | None
-    ipc_list: list[str]
-    applicant_names: list[str]
-    inventors: list[str]
-    applicant_address: str | None
-    province_code: str | None
-    district_code: str | None
-    filing_date: date | None
-    publication_date: date | None
-    grant_date: date | None
-    lapse_date: date | None
-    legal_status: LegalStatus
-    legal_status_raw: str | None
-    citation_count: int
-    family_size: int | None
-    agency: str | None
-    dataset: Dataset
-    source: str | None

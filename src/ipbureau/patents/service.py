@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -11,8 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 from ipbureau.enums import Dataset
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.patents.models import Patent
+from ipbureau.policy import policy
 from ipbureau.reference.ipc import IpcFormatError, normalise_ipc
 from ipbureau.reference.models import IpcCode
+from ipbureau.reference.service import district_map, ipc_titles
+from ipbureau.search.usage import count_use
+
+# A record is always shown with its applicants and IPC codes.
+_WITH_CHILDREN = (selectinload(Patent.applicants), selectinload(Patent.ipc_codes))
 
 # Wording of legal status in CNIPA, CNIPR and incoPat exports, most specific first.
 _LEGAL_STATUS_RULES: tuple[tuple[re.Pattern[str], LegalStatus], ...] = (
@@ -100,27 +107,37 @@ class IpcValidator:
         return IpcCheck(code, warning=f"分类号 {code} 不在已加载的 IPC 版本中（小类 {code[:4]} 存在）")
 
 
-def get(session: Session, patent_id: int) -> Patent | None:
-    return session.get(Patent, patent_id, options=[selectinload(Patent.applicants), selectinload(Patent.ipc_codes)])
+def view(session: Session, user: Any, patent_id: int) -> Patent:
+    """One patent as the user may see it (NotFound otherwise); counts one record view."""
+    patent = policy.get(session, user, "patent", patent_id, options=_WITH_CHILDREN)
+    count_use(user, "view", query_text=patent.application_no, result_count=1)
+    return patent
+
+
+@dataclass(frozen=True)
+class PatentDetail:
+    """A patent with what its page shows beside it: the titles of its IPC codes and its district's name."""
+
+    patent: Patent
+    ipc_titles: dict[str, IpcCode]
+    district_name: str | None
+
+
+def detail(session: Session, user: Any, patent_id: int) -> PatentDetail:
+    patent = view(session, user, patent_id)
+    return PatentDetail(patent, ipc_titles(session, patent.ipc_list),
+                        district_map(session).get(patent.district_code or ""))
 
 
 def get_by_application_no(session: Session, application_no: str) -> Patent | None:
-    return session.scalar(
-        select(Patent)
-        .where(Patent.application_no == application_no)
-        .options(selectinload(Patent.applicants), selectinload(Patent.ipc_codes))
-    )
+    return session.scalar(select(Patent).where(Patent.application_no == application_no).options(*_WITH_CHILDREN))
 
 
 def get_many(session: Session, patent_ids: list[int]) -> list[Patent]:
     """Patents by id, in the order given (search results keep their ranking)."""
     if not patent_ids:
         return []
-    rows = session.scalars(
-        select(Patent)
-        .where(Patent.id.in_(patent_ids))
-        .options(selectinload(Patent.applicants), selectinload(Patent.ipc_codes))
-    ).all()
+    rows = session.scalars(select(Patent).where(Patent.id.in_(patent_ids)).options(*_WITH_CHILDREN)).all()
     by_id = {p.id: p for p in rows}
     return [by_id[i] for i in patent_ids if i in by_id]
 

@@ -10,6 +10,8 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ipbureau.auth.enums import Role
+from ipbureau.core.access import Resource, role_name
+from ipbureau.core.errors import Forbidden
 
 STAFF = (Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF)
 CITY_STAFF = (Role.ADMIN, Role.BUREAU_STAFF)
@@ -54,7 +56,27 @@ def own_user(user_id_fn: Callable[[], Any]) -> Clause:
     return clause
 
 
+def member_of(column_fn: Callable[[], Any], values_fn: Callable[[Any], Any]) -> Clause:
+    """Rows whose column is among the values a query selects for the user (``values_fn(user)``, a SELECT of one
+    column): e.g. cases of the centre an examiner works for, documents of the cases a user may see."""
+    def clause(user: Any) -> ColumnElement[bool]:
+        return column_fn().in_(values_fn(user))
+    return clause
+
+
 def any_of(*clauses: Clause) -> Clause:
     def clause(user: Any) -> ColumnElement[bool]:
         return or_(*(c(user) for c in clauses))
     return clause
+
+
+def locked_district(user: Any, resource: Resource, action: str = "view") -> str | None:
+    """The one district a user's rows of ``resource.action`` are confined to: the user's district when the policy
+    gives the user's role the resource's ``district`` scope (district staff), else None. Pages fix their district
+    filter to it, and a record such a user creates with nothing to check it against (a training) belongs to it.
+    A confined user whose account has no district may not act at all (Forbidden)."""
+    if user is None or resource.action(action).roles.get(role_name(user)) != "district":
+        return None
+    if not user.district_code:
+        raise Forbidden("您的账号尚未设置所属区")
+    return user.district_code

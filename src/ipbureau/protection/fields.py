@@ -1,57 +1,243 @@
-"""Input parsing shared by the protection modules. Each function raises the calling module's own
-error class (``error(field_name, message)``), so every message names its field the same way:
-"罚没款：不能为负数"."""
+"""Input rules shared by disputes (纠纷调解与行政裁决) and enforcement (行政执法), and the one way both run a
+workflow action (``perform``).
+
+Two kinds of input rules live here:
+
+- schema field types (``Amount``, ``DateInput``, ``Text``) built on core.fields' ``Money`` and ``Day``: they
+  also accept what people type ("12,000.5", "2023/5/1") and keep the messages these pages always gave
+  ("不能为负数", "“abc”不是数字", "日期“…”无法识别（如 2023-05-01）");
+- checks that need the field's label of one particular form or the database (required text, a choice among an
+  enum's values, a Tianjin district, a case number): they raise core.errors.DomainError naming the field.
+
+A field's label in a schema error comes from core.fields' global ``FIELD_LABELS``, keyed by field name; a name
+that means different things on different forms ("reason", "concluded_on") is therefore checked for presence in
+the service, where the form's own label is known.
+"""
 
 from __future__ import annotations
 
 import math
+import re
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any, NamedTuple
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import DomainError, Forbidden
+from ipbureau.core.fields import FIELD_LABELS, MAX_MONEY, Day, Money, Year
+from ipbureau.enterprises.creditcode import validate_credit_code
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.core.workflow import Workflow
+from ipbureau.imports.readers import parse_date
+from ipbureau.policy import policy
 from ipbureau.reference.models import District
 
-FieldErrorType = Any  # a ValueError subclass taking (field_name, message)
-MAX_AMOUNT = Decimal("1e14")
+MAX_LINE = 200
+MAX_TEXT = 5000
 
 
-def parse_amount(value: Any, field_name: str, *, error: FieldErrorType, required: bool = False,
-                 empty: Decimal | None = None) -> Decimal | None:
-    """A sum in yuan as typed ("12,000.5"): non-negative, finite, rounded to fen. Empty input is
-    refused when ``required``, else gives ``empty``."""
+class FormSchema(BaseModel):
+    """An input schema of these areas. Its form and JSON keys are the aliases ("held_on", "reason"...), which other
+    forms of the platform also use for other things; its attribute names are unique to these areas, and a
+    validation error names the field by the attribute, whose Chinese label the area registers ("调解日期")."""
+
+    model_config = ConfigDict(loc_by_alias=False, populate_by_name=True)
+
+
+def label(name: str) -> str:
+    """The Chinese name of a schema field (core.fields' registered labels)."""
+    return FIELD_LABELS.get(name, name)
+
+
+# ---- schema field types --------------------------------------------------------------------------
+
+def _blank_is_none(value: Any) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise error(field_name, "请填写金额")
-        return empty
+        return None
+    return value
+
+
+def _amount(value: Any) -> Any:
+    """A sum in yuan as typed ("12,000.5", "１２０００"): a finite non-negative number, rounded to fen."""
+    value = _blank_is_none(value)
+    if value is None or isinstance(value, Decimal) and value.is_finite() and value >= 0:
+        return value
     if isinstance(value, bool):
-        raise error(field_name, "必须是数字")
+        raise ValueError("必须是数字")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("必须是有限的数字")
     raw = str(value).strip().replace(",", "").replace("，", "")
     try:
         number = Decimal(raw)
     except InvalidOperation:
-        raise error(field_name, f"“{value}”不是数字") from None
-    if not number.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
-        raise error(field_name, "必须是有限的数字")
+        raise ValueError(f"“{value}”不是数字") from None
+    if not number.is_finite():
+        raise ValueError("必须是有限的数字")
     if number < 0:
-        raise error(field_name, "不能为负数")
-    if number >= MAX_AMOUNT:
-        raise error(field_name, "金额过大")
+        raise ValueError("不能为负数")
+    if number > MAX_MONEY:  # Money refuses it, naming its bound (rounding so many digits to fen would fail)
+        return number
     return number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def parse_enum(enum_class: Any, value: Any, field_name: str, *, error: FieldErrorType) -> Any:
+def _date(value: Any) -> Any:
+    """A date as exports and people write it (2023-05-01, 2023/5/1, 20230501); empty is none."""
+    try:
+        return parse_date(_blank_is_none(value))
+    except ValueError:
+        raise ValueError(f"日期“{value}”无法识别（如 2023-05-01）") from None
+
+
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Amount = Annotated[Money | None, BeforeValidator(_amount)]
+"""An optional amount in 元 (core.fields.Money), typed with thousands separators or not."""
+
+DateInput = Annotated[Day | None, BeforeValidator(_date)]
+"""An optional date (core.fields.Day); its presence and order are the service's rules."""
+
+OptionalYear = Annotated[Year | None, BeforeValidator(_blank_is_none)]
+"""A year filter of a GET form: an empty box means no filter (not a 422)."""
+
+
+def Text(max_length: int = MAX_LINE) -> Any:  # noqa: N802  (a type, used as one)
+    """Optional text of at most ``max_length`` characters, stripped (required-ness is the service's rule)."""
+    return Annotated[str, Field(max_length=max_length), BeforeValidator(_stripped)] | None
+
+
+# ---- checks with the form's own label ------------------------------------------------------------
+
+def text(value: Any, field_name: str, *, required: bool = False) -> str | None:
+    """Stripped text or None; ``required`` refuses empty text with "<field>：不能为空"."""
+    result = (str(value) if value is not None else "").strip() or None
+    if required and not result:
+        raise DomainError(field_name, "不能为空")
+    return result
+
+
+def required(data: BaseModel, name: str) -> str:
+    """A text field of a schema that this form must have ("不予受理理由：不能为空")."""
+    return text(getattr(data, name), label(name), required=True)
+
+
+def choice(enum_class: Any, value: Any, field_name: str) -> Any:
+    """One of an enum's values, refused with the labels of all of them."""
     try:
         return enum_class(str(value or "").strip())
     except ValueError:
         allowed = "、".join(label for _v, label in enum_class.choices())
-        raise error(field_name, f"“{value or ''}”无效，可选：{allowed}") from None
+        raise DomainError(field_name, f"“{value or ''}”无效，可选：{allowed}") from None
 
 
-def parse_district(session: Session, code: Any, field_name: str, *, error: FieldErrorType) -> str:
+def day(data: BaseModel, name: str, *, today: date, not_before: tuple[tuple[date | None, str], ...] = ()) -> date:
+    """A date field of a schema that this form must have: not after today nor before any of ``not_before``
+    ((day, what it is), e.g. the day the case was received)."""
+    value = getattr(data, name)
+    if value is None:
+        raise DomainError(label(name), "请填写日期")
+    if value > today:
+        raise DomainError(label(name), "不能晚于今天")
+    for earlier, what in not_before:
+        if earlier and value < earlier:
+            raise DomainError(label(name), f"不能早于{what}（{earlier.isoformat()}）")
+    return value
+
+
+def district(session: Session, code: Any, field_name: str = "所属区") -> str:
     code = str(code or "").strip()
     if not code:
-        raise error(field_name, "请选择所属区")
+        raise DomainError(field_name, "请选择所属区")
     if session.get(District, code) is None:
-        raise error(field_name, f"区划代码“{code}”不是天津市的区")
+        raise DomainError(field_name, f"区划代码“{code}”不是天津市的区")
     return code
+
+
+def party_enterprise(session: Session, label: str, *, enterprise_id: int | None, credit_code: Any,
+                     is_person: bool) -> tuple[Enterprise | None, str | None]:
+    """The enterprise record a party names (by its id, or by its credit code when it is registered) and the
+    party's checked credit code (none for a natural person)."""
+    enterprise = None
+    if enterprise_id:
+        enterprise = session.get(Enterprise, enterprise_id)
+        if enterprise is None:
+            raise DomainError(label, f"编号为 {enterprise_id} 的企业不存在")
+    code = None
+    if not is_person and credit_code and str(credit_code).strip():
+        try:
+            code = validate_credit_code(credit_code)
+        except ValueError as exc:
+            raise DomainError(f"{label}统一社会信用代码", str(exc)) from None
+        enterprise = enterprise or session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
+    return enterprise, code
+
+
+def district_choices(session: Session) -> list[District]:
+    return list(session.scalars(select(District).order_by(District.code)))
+
+
+def district_names(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(District.code, District.name)).all())
+
+
+def next_case_no(session: Session, column: Any, stem: str) -> str:
+    """The next free number after ``stem`` ("津知执〔2023〕" → "津知执〔2023〕0007号")."""
+    taken = session.scalars(select(column).where(column.like(f"{stem}%号"))).all()
+    numbers = [int(m.group(1)) for n in taken if (m := re.fullmatch(re.escape(stem) + r"(\d+)号", n))]
+    return f"{stem}{max(numbers, default=0) + 1:04d}号"
+
+
+def money_text(values: dict[str, Decimal | None]) -> dict[str, str | None]:
+    """Money values as the audit log keeps them: text to the fen (its JSON has no Decimal)."""
+    return {name: None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+            for name, value in values.items()}
+
+
+def money_changes(obj: Any, new_values: dict[str, Decimal | None]) -> dict[str, list[str | None]]:
+    """The audit entry's changes of money columns, [old, new] as text."""
+    before = money_text({name: getattr(obj, name) for name in new_values})
+    after = money_text(new_values)
+    return {name: [before[name], after[name]] for name in new_values if before[name] != after[name]}
+
+
+def format_yuan(value: Decimal | float | int | None) -> str:
+    return "—" if value is None else f"{Decimal(value):,.2f}"
+
+
+# ---- access and workflow steps -------------------------------------------------------------------
+
+def require_scope(session: Session, user: Any, resource: str, action: str, obj: Any) -> None:
+    """Forbidden (with the action's message) unless the record, as it now is, lies within the user's row scope of
+    the action: for a record being created or just changed (a district officer's case must stay in his
+    district), where ``policy.authorize`` would answer 404 for a record the user does not see yet."""
+    session.flush()
+    if not policy.can(session, user, resource, action, obj):
+        raise Forbidden(policy.resource(resource).action(action).denied or "您没有访问此功能的权限")
+
+
+class Plan(NamedTuple):
+    """What an action will change, worked out from its form before anything changes."""
+
+    summary: str  # the audit entry's summary, after the case number
+    changes: dict[str, Any]  # attribute -> new value (the state is the workflow's)
+
+
+def perform(session: Session, user: Any, workflow: Workflow, case: Any, action: str, plan: Callable[[], Plan], *,
+            ip_address: str | None = None, money: Iterable[str] = ()) -> None:
+    """Run one workflow action on a case: who and the state first (so they answer 403/404/409 whatever the form
+    holds), then ``plan()`` checks the input and says what changes, then the workflow step applies it and records
+    one audit entry (money columns, listed in ``money``, as text). The step checks who and the state again as it
+    records: the plan, which gives the entry's summary, must be known before the step begins."""
+    policy.authorize(session, user, workflow.resource, workflow.transition(action).policy_action, case)
+    workflow.check(case, action)
+    summary, changes = plan()
+    amounts = {name: value for name, value in changes.items() if name in set(money)}
+    with workflow.step(session, case, action, actor=user, policy=policy, summary=f"{case.case_no}：{summary}",
+                       ip_address=ip_address, extra=money_changes(case, amounts)):
+        for name, value in changes.items():
+            setattr(case, name, value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
-from pydantic import BaseModel, ConfigDict
 
 from ipbureau.database.core import Base
 
@@ -33,20 +32,3 @@ class IpcCode(Base):
     # True when the code is in the current Chinese edition; False for codes known only
     # from the older English edition (e.g. H01L, reclassified into H10 since).
     current: Mapped[bool] = mapped_column(default=True)
-
-
-class DistrictRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    code: str
-    name: str
-    population: int | None = None
-
-
-class IpcCodeRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    code: str
-    level: str
-    parent_code: str | None
-    title_zh: str | None
-    title_en: str | None
-    current: bool

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import AppError, InvalidInput, NotFound
+from ipbureau.policy import policy
 from ipbureau.reference.address import district_names
-from ipbureau.reference.ipc import build_scheme, ipc_prefixes
+from ipbureau.reference.ipc import (
+    IpcFormatError,
+    build_scheme,
+    ipc_prefixes,
+    normalise_ipc,
+)
 from ipbureau.reference.models import District, IpcCode
 
 CITY_CODE = "12"
+MAX_IPC_CHILDREN = 500
 
 
 @lru_cache
@@ -81,3 +91,39 @@ def ipc_path(session: Session, code: str) -> list[IpcCode]:
     """The code and its ancestors (section first), for showing a code with its titles."""
     found = ipc_titles(session, ipc_prefixes(code))
     return [found[c] for c in ipc_prefixes(code) if c in found]
+
+
+def districts(session: Session, user: Any) -> list[District]:
+    """The districts, for a user who may read the reference data."""
+    policy.authorize(session, user, "reference", "view")
+    return list_districts(session)
+
+
+class IpcCodeNotFound(NotFound):
+    def __init__(self, code: str) -> None:
+        AppError.__init__(self, "", f"IPC 分类表中没有 {code}")
+
+
+@dataclass(frozen=True)
+class IpcEntry:
+    path: list[IpcCode]  # section first, the code last; empty for the scheme's top
+    children: list[IpcCode]
+
+
+def ipc_entry(session: Session, user: Any, raw: str | None = None) -> IpcEntry:
+    """An IPC code (as typed: "h04n 5/225" is H04N5/225) with its ancestors and children; without a code, the
+    eight sections."""
+    policy.authorize(session, user, "reference", "view")
+    if raw is None:
+        return IpcEntry([], list(session.scalars(select(IpcCode).where(IpcCode.level == "section")
+                                                 .order_by(IpcCode.code))))
+    try:
+        code = normalise_ipc(raw)
+    except IpcFormatError:
+        raise InvalidInput("IPC 分类号", f"“{raw}”格式不正确（应如 H04N、H04N5/00 或 H04N5/225）") from None
+    path = ipc_path(session, code)
+    if not path or path[-1].code != code:
+        raise IpcCodeNotFound(code)
+    children = session.scalars(select(IpcCode).where(IpcCode.parent_code == code).order_by(IpcCode.code)
+                               .limit(MAX_IPC_CHILDREN))
+    return IpcEntry(path, list(children))

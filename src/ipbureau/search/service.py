@@ -7,8 +7,6 @@ by id after the search and highlighted here.
 
 from __future__ import annotations
 
-from ipbureau.core.errors import DomainError
-
 import csv
 import html
 import io
@@ -19,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -28,23 +27,25 @@ from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from ipbureau.core.errors import InvalidInput
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import chain_by_code
 from ipbureau.patents import service as patents
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
 from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no
+from ipbureau.policy import policy
 from ipbureau.reference.ipc import IpcFormatError, ipc_prefixes, normalise_ipc
 from ipbureau.reference.service import district_map
 from ipbureau.search.index import IndexDoc, IndexQuery, date_key, get_index, tokenize
-from ipbureau.search.models import PatentQuery, SearchHit, SearchPage, SearchUsage
+from ipbureau.search.schemas import MAX_PAGE_SIZE, PatentQuery, SearchHit, SearchPage
+from ipbureau.search.usage import count_use
 
-__all__ = ["SearchInputError", "SearchUsage", "export", "index_patents", "record_usage", "reindex_all",
+__all__ = ["ExportFile", "SearchInputError", "export", "export_file", "index_patents", "reindex_all",
            "remove_patents", "search"]
 
 INDEX_CHUNK = 500
 REINDEX_BATCH = 2000
-MAX_PAGE_SIZE = 100
 EXPORT_LIMIT = 5000
 ABSTRACT_WINDOW = 160
 # Characters of context kept before the first match in an abstract excerpt.
@@ -57,16 +58,8 @@ EXPORT_HEADERS = ("申请号", "公开（公告）号", "专利类型", "名称"
                   "法律状态", "所属区", "数据类别", "摘要")
 
 
-class SearchInputError(DomainError):
-    """A query the user must correct; the message is shown as is (zh-CN)."""
-
-
-def record_usage(session: Session, user: Any | None, kind: str, *, query_text: str | None = None,
-                 filters: dict[str, Any] | None = None, result_count: int = 0) -> None:
-    """Count one use of the information service (search, export or record view)."""
-    query_text = (query_text or "").replace("\x00", "")[:500]
-    session.add(SearchUsage(user_id=getattr(user, "id", None), kind=kind, query_text=query_text or None,
-                            filters=filters or None, result_count=result_count))
+class SearchInputError(InvalidInput):
+    """A query the user must correct; the message names the field and is shown as is (zh-CN)."""
 
 
 # -- indexing -------------------------------------------------------------------
@@ -276,12 +269,8 @@ def build_index_query(query: PatentQuery) -> tuple[IndexQuery, list[str]]:
     return iq, words
 
 
-def has_criteria(query: PatentQuery) -> bool:
-    return any(v not in (None, "") for v in query.model_dump().values())
-
-
 def _filters_for_usage(query: PatentQuery) -> dict[str, Any]:
-    return {k: v for k, v in query.model_dump(mode="json", exclude={"q"}).items() if v not in (None, "")}
+    return {k: v for k, v in query.conditions().items() if k != "q"}
 
 
 def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
@@ -325,8 +314,11 @@ def search(session: Session, query: PatentQuery, page: int = 1, page_size: int =
            record: bool = True) -> SearchPage:
     """One page of results: by BM25 relevance when there are words, else newest filing date first.
 
-    Records one 'search' use unless ``record`` is false (the caller commits).
+    ``user`` is the person searching (checked against the policy and counted); internal callers (statistics
+    drill-downs, scripts) pass none. Counts one 'search' use unless ``record`` is false.
     """
+    if user is not None:
+        policy.authorize(session, user, "patent", "search")
     started = time.perf_counter()
     iq, words = build_index_query(query)
     page = max(1, page)
@@ -345,8 +337,7 @@ def search(session: Session, query: PatentQuery, page: int = 1, page_size: int =
         for p in patents.get_many(session, result.ids)
     ]
     if record:
-        record_usage(session, user, "search", query_text=query.q, filters=_filters_for_usage(query),
-                     result_count=result.total)
+        count_use(user, "search", query_text=query.q, filters=_filters_for_usage(query), result_count=result.total)
     return SearchPage(total=result.total, page=page, page_size=page_size, hits=hits,
                       took_ms=round((time.perf_counter() - started) * 1000, 2))
 
@@ -409,16 +400,37 @@ def _csv(rows: Iterator[list[Any]]) -> bytes:
 
 def export(session: Session, query: PatentQuery, fmt: Literal["xlsx", "csv"], limit: int = EXPORT_LIMIT, *,
            user: Any | None = None) -> bytes:
-    """The query's results (in search order, at most ``limit``) as an Excel or CSV file; records one 'export' use."""
+    """The query's results (in search order, at most ``limit``) as an Excel or CSV file; counts one 'export' use.
+
+    ``user``: as for ``search``."""
+    if user is not None:
+        policy.authorize(session, user, "patent", "export")
     if fmt not in ("xlsx", "csv"):
-        raise SearchInputError(f"不支持的导出格式“{fmt}”（可选 xlsx 或 csv）")
+        raise SearchInputError("导出格式", f"不支持“{fmt}”（可选 xlsx 或 csv）")
     iq, _ = build_index_query(query)
     result = get_index().search(iq, offset=0, limit=max(1, min(limit, EXPORT_LIMIT)))
     rows = _export_rows(session, result.ids)
     data = _xlsx(rows) if fmt == "xlsx" else _csv(rows)
-    record_usage(session, user, "export", query_text=query.q, filters={**_filters_for_usage(query), "format": fmt},
-                 result_count=len(result.ids))
+    count_use(user, "export", query_text=query.q, filters={**_filters_for_usage(query), "format": fmt},
+              result_count=len(result.ids))
     return data
+
+
+MEDIA_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               "csv": "text/csv; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def export_file(session: Session, query: PatentQuery, fmt: Literal["xlsx", "csv"], *, user: Any) -> ExportFile:
+    """The export as a download; its name is made of the date and the validated format only."""
+    content = export(session, query, fmt, user=user)
+    return ExportFile(content, MEDIA_TYPES[fmt], f"patents-{date.today():%Y%m%d}.{fmt}")
 
 
 def ensure_index_matches_database(session: Session) -> int:

@@ -17,7 +17,7 @@ GRID = "#e4e7ec"
 FONT = 'font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"'
 
 
-def _fmt(value: float | int | None) -> str:
+def _fmt(value: float | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, float) and not value.is_integer():

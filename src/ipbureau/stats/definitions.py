@@ -1,9 +1,9 @@
 """What an indicator is: ``IndicatorDef``, and the helpers every module uses to declare one.
 
-The engine (``stats.service``) counts the rows of one *record source* that satisfy the
-indicator's condition in a period. A record source is either a table (``patent``,
-``trademark``) or a SELECT that a module declares (``IndicatorDef.source``) and that exposes
-the columns the engine relies on:
+Pure data types: this module imports no indicator and no computation, so any domain can declare its
+indicators with it. The engine (``stats.engine``) counts the rows of one *record source* that satisfy the
+indicator's condition in a period. A record source is either a table (``patent``, ``trademark``) or a SELECT
+that a module declares (``IndicatorDef.source``) and that exposes the columns the engine relies on:
 
 * ``id`` — one row per counted record;
 * ``dataset`` — ``real`` or ``demo`` (the engine never mixes them);
@@ -12,16 +12,17 @@ the columns the engine relies on:
 * the indicator's ``date_column`` (a DATE; wrap timestamps with :func:`day_of`), and
   whatever other columns its ``condition`` reads (and ``sum_column`` / ``distinct_column``).
 
-A module declares its indicators in ``<module>/indicators.py`` as ``INDICATORS``; the
-catalogue (``stats.catalogue``) collects them. Domain modules import from here, never from
-``stats.catalogue`` or ``stats.service`` (which import the modules).
+A module declares its indicators in ``<module>/indicators.py`` as ``INDICATORS``; the catalogue
+(``stats.catalogue``) lists them. Domain modules import from here, never from ``stats.catalogue`` or
+``stats.engine`` (which import the modules).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Date, FromClause, Table, and_, func
 
@@ -29,6 +30,8 @@ from ipbureau.stats.enums import Measure, Subject
 
 # Condition(source, period start, period end) -> SQL boolean
 Condition = Callable[[FromClause, date, date], ColumnElement[bool]]
+# A condition that also reads the industry chains (given by the engine, read on the caller's session).
+ChainCondition = Callable[[FromClause, date, date, Sequence[Any]], ColumnElement[bool]]
 # A function building the record source SELECT; called once, the result is reused.
 SourceFactory = Callable[[], FromClause]
 
@@ -46,11 +49,11 @@ class IndicatorDef:
     # The date column that places a record in time; also the column whose range in the
     # dataset tells whether a period is covered at all ("no data" vs a true zero).
     date_column: str
-    condition: Condition
+    condition: Condition | ChainCondition
     per_10k_people: bool = False
     # Criteria of the national definition that our records cannot support.
     limitations: str = ""
-    # Whether /search can list exactly the records behind a figure (see service.drilldown_url).
+    # Whether /search can list exactly the records behind a figure (see engine.drilldown_url).
     drilldown: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     # The record source for indicators outside the patent and trademark tables (see module doc).
@@ -61,27 +64,20 @@ class IndicatorDef:
     distinct_column: str | None = None
     # Sums are stored in 元 and shown divided by this (10000 for 万元).
     scale: int = 1
+    # The condition takes the industry chains as a fourth argument (a ChainCondition).
+    uses_chains: bool = False
 
     @property
     def by_chain(self) -> bool:
         """Whether an industry-chain breakdown exists (chains are defined by IPC: patents only)."""
         return self.subject == Subject.PATENT
 
-
-_SOURCES: dict[str, FromClause] = {}
-
-
-def record_source(defn: IndicatorDef) -> FromClause:
-    """The FROM of an indicator; built once per process so that conditions and scope refer to
-    the same object within a query."""
-    if defn.source is None:
-        from ipbureau.stats.catalogue import PATENT, TRADEMARK
-
-        return PATENT if defn.subject == Subject.PATENT else TRADEMARK
-    found = _SOURCES.get(defn.code)
-    if found is None:
-        found = _SOURCES[defn.code] = defn.source().subquery(f"src_{defn.code}")
-    return found
+    def holds(self, source: FromClause, start: date, end: date, chains: Sequence[Any]) -> ColumnElement[bool]:
+        """The indicator's condition for one period. The chains are passed in (not read here) so that the
+        caller reads them on its own session."""
+        if self.uses_chains:
+            return self.condition(source, start, end, chains)  # type: ignore[call-arg]
+        return self.condition(source, start, end)  # type: ignore[call-arg]
 
 
 def day_of(column: ColumnElement) -> ColumnElement[date]:
@@ -116,5 +112,5 @@ def next_day(day: date) -> date:
     return day + timedelta(days=1)
 
 
-__all__ = ["Condition", "IndicatorDef", "Measure", "SourceFactory", "Subject", "Table", "dated_in", "dated_in_where",
-           "day_of", "next_day", "record_source"]
+__all__ = ["ChainCondition", "Condition", "IndicatorDef", "Measure", "SourceFactory", "Subject", "Table", "dated_in",
+           "dated_in_where", "day_of", "next_day"]

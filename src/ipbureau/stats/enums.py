@@ -39,3 +39,44 @@ class YoyNote(LabelledEnum):
     @classmethod
     def _labels(cls) -> dict[str, str]:
         return {"zero base": "基期为零，不计算增速", "no data": "无上年同期数据"}
+
+
+class Period(LabelledEnum):
+    """The part of a year a figure covers: the year, a half, a quarter or a month."""
+
+    YEAR = "year"
+    H1 = "H1"
+    H2 = "H2"
+    Q1 = "Q1"
+    Q2 = "Q2"
+    Q3 = "Q3"
+    Q4 = "Q4"
+    M01 = "M01"
+    M02 = "M02"
+    M03 = "M03"
+    M04 = "M04"
+    M05 = "M05"
+    M06 = "M06"
+    M07 = "M07"
+    M08 = "M08"
+    M09 = "M09"
+    M10 = "M10"
+    M11 = "M11"
+    M12 = "M12"
+
+    @classmethod
+    def _labels(cls) -> dict[str, str]:
+        return {"year": "全年", "H1": "上半年", "H2": "下半年", **{f"Q{q}": f"第{q}季度" for q in range(1, 5)},
+                **{f"M{m:02d}": f"{m}月" for m in range(1, 13)}}
+
+    @property
+    def months(self) -> tuple[int, int]:
+        """The first and last month of the period."""
+        if self is Period.YEAR:
+            return 1, 12
+        kind, number = self.value[0], int(self.value[1:])
+        if kind == "H":
+            return 6 * number - 5, 6 * number
+        if kind == "Q":
+            return 3 * number - 2, 3 * number
+        return number, number

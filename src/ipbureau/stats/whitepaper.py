@@ -1,6 +1,6 @@
 """The annual white paper (天津市知识产权发展状况白皮书) as Word and PDF, computed from records.
 
-``build()`` asks the indicator engine (``stats.service``) for every figure and assembles ONE
+``build()`` asks the indicator engine (``stats.engine``) for every figure and assembles ONE
 content model: a tree of dataclasses (sections of paragraphs, tables and chart series). No
 figure is typed in: each number printed in sections 一 to 四 is a :class:`Fact` that carries
 the value it shows and the engine call that produced it (indicator, year, district or
@@ -12,7 +12,8 @@ Chinese text in the PNG charts needs a CJK font on the machine (Debian: fonts-wq
 installed by scripts/ensure-system-deps.sh); without one we refuse with a clear message
 rather than draw empty boxes. The PDF embeds the same font (subset) so any reader shows
 it; reportlab's built-in CID font STSong-Light (no font file, but resolved by the reader's
-Asian font pack) is the fallback for fonts reportlab cannot embed.
+Asian font pack) is the fallback for fonts reportlab cannot embed. The renderers import python-docx,
+reportlab and matplotlib when they run: they are heavy, and only a download or the CLI needs them.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
+from xml.sax.saxutils import escape
 
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import AppError
 from ipbureau.enums import Dataset
-from ipbureau.stats import service
+from ipbureau.stats import engine
 from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
 from ipbureau.stats.enums import Subject, YoyNote
-from ipbureau.stats.models import IndicatorValue
+from ipbureau.stats.schemas import IndicatorValue
 
 TREND_YEARS = 10
 AUTHOR = "天津市知识产权局"
@@ -42,8 +45,11 @@ FORMATS = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessing
 MISSING_FONT = "缺少中文字体，请安装 fonts-wqy-microhei（Debian/Ubuntu：apt-get install fonts-wqy-microhei）"
 
 
-class WhitePaperError(RuntimeError):
-    """The white paper cannot be produced (e.g. no Chinese font for the charts); zh-CN message."""
+class WhitePaperError(AppError, RuntimeError):
+    """The white paper cannot be produced on this server (e.g. no Chinese font for the charts); zh-CN
+    message. Not the user's fault, so not a 4xx: the service is unavailable until the font is installed."""
+
+    status = 503
 
 
 # --- the content model ------------------------------------------------------------------------
@@ -51,7 +57,7 @@ class WhitePaperError(RuntimeError):
 
 @dataclass(frozen=True)
 class Fact:
-    """One printed figure and the engine call behind it: ``service.compute(code, year,
+    """One printed figure and the engine call behind it: ``engine.compute(code, year,
     district_code=…, chain_code=…)`` and then the attribute ``field`` of the result."""
 
     text: str
@@ -166,7 +172,7 @@ def _fact(v: IndicatorValue, field_name: str = "value") -> Fact:
 def _cell(v: IndicatorValue) -> str | Fact:
     """A table cell: the figure, or why there is none."""
     if v.value is None:
-        if v.note == service.NOTE_NO_DATA or v.note is None:
+        if v.note == engine.NOTE_NO_DATA or v.note is None:
             return NO_DATA
         return f"—（{v.note}）"
     return _fact(v)
@@ -222,19 +228,19 @@ def build(session: Session, year: int, *, dataset: str | Dataset = Dataset.REAL,
           today: date | None = None) -> WhitePaper:
     """The white paper of ``year`` for one dataset (real and demo records are never mixed)."""
     ds = Dataset(dataset.value if isinstance(dataset, Dataset) else dataset)
-    service.period_bounds(year)  # validates the year (StatsInputError)
+    engine.check_year(year)
     demo = ds == Dataset.DEMO
     title = f"天津市{year}年知识产权发展状况白皮书" + (f"（{DEMO_MARK}）" if demo else "")
     generated_on = today or date.today()
-    years = list(range(year - TREND_YEARS + 1, year + 1))
+    years = engine.trend_years(year, TREND_YEARS)
 
-    figures = [service.compute(session, d.code, year, dataset=ds) for d in CATALOGUE]
-    trends = {code: service.series(session, code, years, dataset=ds)
+    figures = [engine.compute(session, d.code, year, dataset=ds) for d in CATALOGUE]
+    trends = {code: engine.series(session, code, years, dataset=ds)
               for code in ("invention_grants", "valid_inventions", "trademark_applications",
                            "trademark_registrations", "valid_trademarks")}
-    districts = {code: service.by_district(session, code, year, dataset=ds)
+    districts = {code: engine.by_district(session, code, year, dataset=ds)
                  for code in ("invention_grants", "valid_inventions", "high_value_inventions_per_10k")}
-    chains = {code: service.by_chain(session, code, year, dataset=ds) for code in ("invention_grants", "valid_inventions")}
+    chains = {code: engine.by_chain(session, code, year, dataset=ds) for code in ("invention_grants", "valid_inventions")}
 
     cover = [f"数据类别：{ds.label}", "本白皮书中的数字均由系统根据所存记录按“附：指标说明”所列口径自动计算，未经人工填写。"]
     if demo:
@@ -288,7 +294,7 @@ def _trend_table(title: str, series: dict[str, list[IndicatorValue]], codes: Seq
 
 def _patents(year: int, figures: list[IndicatorValue], trends: dict[str, list[IndicatorValue]],
              districts: dict[str, list[IndicatorValue]]) -> Section:
-    first = year - TREND_YEARS + 1
+    first = engine.trend_years(year, TREND_YEARS)[0]
     grants, valid = trends["invention_grants"], trends["valid_inventions"]
     trend = Section("（一）近十年发明专利授权与拥有情况")
     start, end = next((v for v in valid if v.value is not None), None), valid[-1]
@@ -356,7 +362,7 @@ def _chains(year: int, chains: dict[str, list[IndicatorValue]]) -> Section:
 
 
 def _trademarks(year: int, figures: list[IndicatorValue], trends: dict[str, list[IndicatorValue]]) -> Section:
-    first = year - TREND_YEARS + 1
+    first = engine.trend_years(year, TREND_YEARS)[0]
     section = Section("四、商标")
     for f in figures:
         if f.code in ("trademark_applications", "trademark_registrations", "valid_trademarks"):
@@ -639,8 +645,6 @@ def _pdf_font() -> str:
 
 
 def to_pdf(paper: WhitePaper) -> bytes:
-    from xml.sax.saxutils import escape
-
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
@@ -734,7 +738,7 @@ def render(paper: WhitePaper, fmt_name: str) -> bytes:
         return to_docx(paper)
     if fmt_name == "pdf":
         return to_pdf(paper)
-    raise service.StatsInputError(f"白皮书格式无效：“{fmt_name}”（应为 docx 或 pdf）")
+    raise engine.StatsInputError("格式", f"白皮书格式“{fmt_name}”无效（应为 docx 或 pdf）")
 
 
 def filename(paper: WhitePaper, fmt_name: str) -> str:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,18 +32,3 @@ class Trademark(TimestampMixin, Base):
     dataset: Mapped[Dataset] = mapped_column(String(8), index=True, default=Dataset.REAL)
     source: Mapped[str | None] = mapped_column(String(255))
     record_hash: Mapped[str] = mapped_column(String(64))
-
-
-class TrademarkRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    application_no: str
-    mark_name: str
-    nice_classes: list[int]
-    applicant_name: str
-    district_code: str | None
-    filing_date: date
-    registration_date: date | None
-    expiry_date: date | None
-    status: TrademarkStatus
-    dataset: Dataset

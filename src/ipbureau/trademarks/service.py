@@ -1,25 +1,28 @@
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ipbureau.database.core import paginate
+from ipbureau.policy import policy
 from ipbureau.trademarks.models import Trademark
+from ipbureau.trademarks.schemas import PAGE_SIZE, TrademarkQuery
 
 
-def list_trademarks(session: Session, *, q: str | None = None, district_code: str | None = None,
-                    nice_class: int | None = None, status: str | None = None, dataset: str | None = None,
-                    offset: int = 0, limit: int = 50) -> tuple[list[Trademark], int]:
-    query = select(Trademark)
-    if q:
-        query = query.where(or_(Trademark.mark_name.contains(q), Trademark.applicant_name.contains(q),
-                                Trademark.application_no == q))
-    if district_code:
-        query = query.where(Trademark.district_code == district_code)
-    if nice_class:
-        query = query.where(Trademark.primary_class == nice_class)
-    if status:
-        query = query.where(Trademark.status == status)
-    if dataset:
-        query = query.where(Trademark.dataset == dataset)
-    return paginate(session, query, Trademark.filing_date.desc(), Trademark.id, offset=offset, limit=limit)
+def list_trademarks(session: Session, user: Any, query: TrademarkQuery) -> tuple[list[Trademark], int]:
+    """One page of the trademarks the user may see that match the query, newest filing first."""
+    found = policy.scoped(select(Trademark), user, "trademark")
+    if query.q:
+        found = found.where(or_(Trademark.mark_name.contains(query.q), Trademark.applicant_name.contains(query.q),
+                                Trademark.application_no == query.q))
+    if query.district_code:
+        found = found.where(Trademark.district_code == query.district_code)
+    if query.nice_class:
+        found = found.where(Trademark.primary_class == query.nice_class)
+    if query.status:
+        found = found.where(Trademark.status == query.status)
+    if query.dataset:
+        found = found.where(Trademark.dataset == query.dataset)
+    return paginate(session, found, Trademark.filing_date.desc(), Trademark.id, offset=query.offset, limit=PAGE_SIZE)

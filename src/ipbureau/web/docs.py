@@ -1,20 +1,24 @@
-"""API documentation (Swagger UI) served from local assets: no CDN at run time."""
+"""API documentation (Swagger UI) served from local assets: no CDN at run time. Public, like the login page."""
 
 from __future__ import annotations
 
-from ipbureau.core.uow import Router
-
 import swagger_ui_bundle
-from fastapi import APIRouter
+from fastapi import Depends
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, Response
+
+from ipbureau.auth.models import User
+from ipbureau.core.errors import NotFound
+from ipbureau.core.fields import ShortText
+from ipbureau.core.uow import Router
+from ipbureau.policy import requires
 
 router = Router(include_in_schema=False)
 _ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"}
 
 
 @router.get("/api/docs")
-def swagger_ui() -> Response:
+def swagger_ui(_visitor: User | None = Depends(requires("public", "view"))) -> Response:
     return get_swagger_ui_html(
         openapi_url="/api/openapi.json",
         title="ipbureau API 文档",
@@ -25,7 +29,8 @@ def swagger_ui() -> Response:
 
 
 @router.get("/api/docs/assets/{name}")
-def swagger_asset(name: str) -> Response:
-    if name not in _ASSETS:
-        return Response(status_code=404)
+def swagger_asset(name: ShortText, _visitor: User | None = Depends(requires("public", "view"))) -> Response:
+    if name not in _ASSETS:  # only the bundle's own files, never a path
+        raise NotFound("文件")
     return FileResponse(f"{swagger_ui_bundle.swagger_ui_path}/{name}")
+

@@ -6,11 +6,12 @@ their targets). The whole file is checked before anything is written; every prob
 the item it is in. Fields staff maintain (责任部门, 指标代码) are overwritten only by a file
 that gives a value, never cleared by an empty one. Points or targets missing from a file
 are left alone: they may carry progress entries.
+
+An upload (``upload_plan``) runs in the request's unit of work, which commits it or rolls it back;
+``load_plan_file`` is the CLI's job and commits its own session.
 """
 
 from __future__ import annotations
-
-from ipbureau.core.errors import DomainError
 
 import io
 import re
@@ -27,11 +28,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipbureau.audit import service as audit
+from ipbureau.core.errors import DomainError, NotFound
 from ipbureau.imports.errors import FileRejected
 from ipbureau.imports.readers import normalise_header, open_table, parse_date
+from ipbureau.policy import policy
+from ipbureau.stats.catalogue import BY_CODE
 from ipbureau.workplan.enums import Aggregation, Comparison, TargetStatus
 from ipbureau.workplan.models import WorkPlan, WorkPoint, WorkTarget
-from ipbureau.workplan.service import PlanProgress, chinese_numeral, point_label
+from ipbureau.workplan.service import PlanProgress, chinese_numeral, plan_overview, point_label
 
 DEFAULT_PLAN_FILE: Traversable = resources.files("ipbureau.workplan").joinpath("data/plan_2023.yaml")
 MAX_PROBLEMS = 50
@@ -163,11 +167,8 @@ def _check_target(raw: dict[str, Any], *, where: str, year: int, text: str, prob
     if phrase and phrase not in text:
         problems.append(f"{where}：原文摘句“{phrase}”不在该要点的内容中")
     indicator_code = _text(raw.get("indicator_code"))
-    if indicator_code:
-        from ipbureau.stats.catalogue import BY_CODE
-
-        if indicator_code not in BY_CODE:
-            problems.append(f"{where}：指标代码“{indicator_code}”不在统计指标目录中")
+    if indicator_code and indicator_code not in BY_CODE:
+        problems.append(f"{where}：指标代码“{indicator_code}”不在统计指标目录中")
     if len(problems) > before:
         return None
     return TargetSpec(description, value, unit, comparison, aggregation, deadline, indicator_code, phrase)
@@ -387,74 +388,87 @@ def read_plan_file(data: bytes, filename: str, *, year: int | None = None) -> Pl
 # ---- writing ------------------------------------------------------------------------------------
 
 def _update(obj: Any, values: dict[str, Any], *, keep_when_none: tuple[str, ...] = ()) -> dict[str, list[Any]]:
-    """Set the attributes that differ; return {field: [old, new]}."""
-    changes = {}
-    for name, value in values.items():
-        if value is None and name in keep_when_none:
-            continue
-        old = getattr(obj, name)
-        if old != value:
-            changes[name] = [old, value]
+    """Set the attributes that differ (only those: an unchanged row keeps its updated_at); return the audit
+    diff {field: [old, new]}."""
+    wanted = {name: value for name, value in values.items() if not (value is None and name in keep_when_none)}
+    before = audit.snapshot(obj, tuple(wanted))
+    for name, value in wanted.items():
+        if before[name] != value:
             setattr(obj, name, value)
-    return changes
+    return audit.diff(before, audit.snapshot(obj, tuple(wanted)))
 
 
 def apply_plan(session: Session, spec: PlanSpec, *, actor: Any = None, source_name: str = "",
                ip_address: str | None = None) -> LoadResult:
-    """Write a checked plan; commit on success, roll everything back on failure."""
+    """Write a checked plan into the session (the caller's transaction commits or rolls back all of it)."""
     result = LoadResult(spec.year)
     changes: dict[str, Any] = {}
-    try:
-        plan = session.scalar(select(WorkPlan).where(WorkPlan.year == spec.year))
-        plan_values = {"title": spec.title, "source_document": spec.source_document, "source_url": spec.source_url,
-                       "issued_on": spec.issued_on}
-        if plan is None:
-            plan = WorkPlan(year=spec.year, **plan_values)
-            session.add(plan)
+    plan = session.scalar(select(WorkPlan).where(WorkPlan.year == spec.year))
+    plan_values = {"title": spec.title, "source_document": spec.source_document, "source_url": spec.source_url,
+                   "issued_on": spec.issued_on}
+    if plan is None:
+        plan = WorkPlan(year=spec.year, **plan_values)
+        session.add(plan)
+        session.flush()
+        result.plan_created = True
+    else:
+        # A tabular file carries no source details: keep those a YAML file gave.
+        plan_changes = _update(plan, plan_values, keep_when_none=("source_document", "source_url", "issued_on"))
+        if plan_changes:
+            result.plan_updated = True
+            changes["plan"] = plan_changes
+    points = {p.number: p for p in session.scalars(select(WorkPoint).where(WorkPoint.plan_id == plan.id))}
+    for point_spec in spec.points:
+        values = {"label": point_spec.label, "heading": point_spec.heading, "title": point_spec.title,
+                  "text": point_spec.text, "responsible_department": point_spec.responsible_department}
+        point = points.get(point_spec.number)
+        if point is None:
+            point = WorkPoint(plan_id=plan.id, number=point_spec.number, **values)
+            session.add(point)
             session.flush()
-            result.plan_created = True
+            result.points_created.append(point_spec.number)
         else:
-            # A tabular file carries no source details: keep those a YAML file gave.
-            plan_changes = _update(plan, plan_values, keep_when_none=("source_document", "source_url", "issued_on"))
-            if plan_changes:
-                result.plan_updated = True
-                changes["plan"] = plan_changes
-        points = {p.number: p for p in session.scalars(select(WorkPoint).where(WorkPoint.plan_id == plan.id))}
-        for point_spec in spec.points:
-            values = {"label": point_spec.label, "heading": point_spec.heading, "title": point_spec.title,
-                      "text": point_spec.text, "responsible_department": point_spec.responsible_department}
-            point = points.get(point_spec.number)
-            if point is None:
-                point = WorkPoint(plan_id=plan.id, number=point_spec.number, **values)
-                session.add(point)
-                session.flush()
-                result.points_created.append(point_spec.number)
+            point_changes = _update(point, values, keep_when_none=("heading", "responsible_department"))
+            if point_changes:
+                result.points_updated.append(point_spec.number)
+                changes[f"point {point_spec.number}"] = point_changes
+        targets = {t.description: t for t in session.scalars(select(WorkTarget).where(WorkTarget.point_id == point.id))}
+        for position, target_spec in enumerate(point_spec.targets, start=1):
+            values = {"position": position, "target_value": target_spec.target_value, "unit": target_spec.unit,
+                      "comparison": target_spec.comparison.value, "aggregation": target_spec.aggregation.value,
+                      "deadline": target_spec.deadline, "indicator_code": target_spec.indicator_code,
+                      "source_phrase": target_spec.source_phrase}
+            name = f"{point_spec.label}{target_spec.description}"
+            target = targets.get(target_spec.description)
+            if target is None:
+                session.add(WorkTarget(point_id=point.id, description=target_spec.description, **values))
+                result.targets_created.append(name)
             else:
-                point_changes = _update(point, values, keep_when_none=("heading", "responsible_department"))
-                if point_changes:
-                    result.points_updated.append(point_spec.number)
-                    changes[f"point {point_spec.number}"] = point_changes
-            targets = {t.description: t for t in session.scalars(select(WorkTarget).where(WorkTarget.point_id == point.id))}
-            for position, target_spec in enumerate(point_spec.targets, start=1):
-                values = {"position": position, "target_value": target_spec.target_value, "unit": target_spec.unit,
-                          "comparison": target_spec.comparison.value, "aggregation": target_spec.aggregation.value,
-                          "deadline": target_spec.deadline, "indicator_code": target_spec.indicator_code,
-                          "source_phrase": target_spec.source_phrase}
-                name = f"{point_spec.label}{target_spec.description}"
-                target = targets.get(target_spec.description)
-                if target is None:
-                    session.add(WorkTarget(point_id=point.id, description=target_spec.description, **values))
-                    result.targets_created.append(name)
-                else:
-                    target_changes = _update(target, values, keep_when_none=("indicator_code", "source_phrase"))
-                    if target_changes:
-                        result.targets_updated.append(name)
-                        changes[f"target {name}"] = target_changes
-        if result.changed:
-            changes.update({"points_created": result.points_created, "targets_created": result.targets_created})
-            audit.record(session, actor=actor, action="workplan.load", entity_type="work_plan", entity_id=plan.id,
-                         summary=f"载入工作要点文件 {source_name}：{result.summary()}"[:500], changes=changes,
-                         ip_address=ip_address)
+                target_changes = _update(target, values, keep_when_none=("indicator_code", "source_phrase"))
+                if target_changes:
+                    result.targets_updated.append(name)
+                    changes[f"target {name}"] = target_changes
+    if result.changed:
+        changes.update({"points_created": result.points_created, "targets_created": result.targets_created})
+        audit.record(session, actor=actor, action="workplan.load", entity_type="work_plan", entity_id=plan.id,
+                     summary=f"载入工作要点文件 {source_name}：{result.summary()}"[:500], changes=changes,
+                     ip_address=ip_address)
+    session.flush()
+    return result
+
+
+def load_plan_file(session: Session, path: str | Path | Traversable | None = None, actor: Any = None, *,
+                   year: int | None = None) -> LoadResult:
+    """The CLI's job (``ipbureau load-plan``): load a plan file (default: the packaged 2023 plan) — checked
+    whole, then written and committed in one transaction, or nothing at all. Outside any request, so it
+    commits its own session; request code uploads with ``upload_plan``."""
+    source = DEFAULT_PLAN_FILE if path is None else (path if isinstance(path, Traversable) else Path(path))
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise PlanFileError([f"无法读取文件 {source}：{exc.strerror or exc}"]) from None
+    try:
+        result = load_plan_bytes(session, data, source.name, actor=actor, year=year)
         session.commit()
     except BaseException:
         session.rollback()
@@ -462,21 +476,17 @@ def apply_plan(session: Session, spec: PlanSpec, *, actor: Any = None, source_na
     return result
 
 
-def load_plan_file(session: Session, path: str | Path | Traversable | None = None, actor: Any = None, *,
-                   year: int | None = None) -> LoadResult:
-    """Load a plan file (default: the packaged 2023 plan) — checked whole, then written in one transaction."""
-    source = DEFAULT_PLAN_FILE if path is None else (path if isinstance(path, Traversable) else Path(path))
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise PlanFileError([f"无法读取文件 {source}：{exc.strerror or exc}"]) from None
-    return load_plan_bytes(session, data, source.name, actor=actor, year=year)
-
-
 def load_plan_bytes(session: Session, data: bytes, filename: str, *, actor: Any = None, year: int | None = None,
                     ip_address: str | None = None) -> LoadResult:
     spec = read_plan_file(data, filename, year=year)
     return apply_plan(session, spec, actor=actor, source_name=filename, ip_address=ip_address)
+
+
+def upload_plan(session: Session, user: Any, data: bytes, filename: str, *, year: int | None = None,
+                ip_address: str | None = None) -> LoadResult:
+    """A plan file uploaded by staff: the same loading as the CLI's, within the request's transaction."""
+    policy.authorize(session, user, "workplan", "load")
+    return load_plan_bytes(session, data, filename, actor=user, year=year, ip_address=ip_address)
 
 
 # ---- Excel export ----------------------------------------------------------------------------------
@@ -538,5 +548,30 @@ def export_workbook(progress: PlanProgress) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["DEFAULT_PLAN_FILE", "PlanFileError", "LoadResult", "load_plan_file", "load_plan_bytes", "read_plan_file",
-           "apply_plan", "export_workbook"]
+@dataclass(frozen=True)
+class ExportFile:
+    filename: str
+    content: bytes
+    media_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_plan(session: Session, user: Any, year: int | None, today: date) -> ExportFile:
+    """The progress of a year's plan (default: as the plan page) as an Excel workbook."""
+    overview = plan_overview(session, user, year, today)
+    if overview.progress is None:
+        raise NotFound("已载入的工作要点")
+    return ExportFile(f"workplan-{overview.progress.plan.year}.xlsx", export_workbook(overview.progress))
+
+
+__all__ = [
+    "DEFAULT_PLAN_FILE",
+    "LoadResult",
+    "PlanFileError",
+    "apply_plan",
+    "export_plan",
+    "export_workbook",
+    "load_plan_bytes",
+    "load_plan_file",
+    "read_plan_file",
+    "upload_plan",
+]

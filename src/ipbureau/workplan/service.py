@@ -2,15 +2,17 @@
 
 A target's current value comes from the statistics indicator it is linked to; otherwise, or
 when the indicator gives no figure (an unknown code, no data for the year), from the progress
-entries staff made, and the page says why (``指标尚未接入``…).
+entries staff made, and the page says why (``指标尚未接入``…). A target's status is computed from
+its value and the date each time it is read (it is not a stored state, so there is no workflow);
+progress entries are records, each one audited when it is made.
+
+The entry points that take a user enforce the access policy (``policy/statistics.py``) first:
+``policy.get`` for a record by id (404 when there is none), ``policy.authorize`` for an action.
 """
 
 from __future__ import annotations
 
-from ipbureau.core.errors import DomainError
-
 import logging
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,8 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ipbureau.audit import service as audit
+from ipbureau.auth.models import User
+from ipbureau.core.errors import DomainError, NotFound
+from ipbureau.policy import policy
+from ipbureau.stats import engine as stats
+from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
 from ipbureau.workplan.enums import Aggregation, TargetStatus, ValueSource
 from ipbureau.workplan.models import ProgressEntry, WorkPlan, WorkPoint, WorkTarget
+from ipbureau.workplan.schemas import PointDepartmentUpdate, ProgressEntryCreate, TargetIndicatorUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +37,6 @@ logger = logging.getLogger(__name__)
 AT_RISK_SHARE = 0.8
 INDICATOR_NOT_CONNECTED = "指标尚未接入"
 INDICATOR_FAILED = "指标计算失败"
-MAX_EVIDENCE = 1000
-MAX_NOTE = 2000
-MAX_DEPARTMENT = 200
 
 _DIGITS = "一二三四五六七八九"
 
@@ -95,9 +100,13 @@ def manual_value(target: WorkTarget, entries: list[ProgressEntry]) -> tuple[floa
 
 def indicator_choices() -> list[tuple[str, str]]:
     """(code, "名称（单位）") for every catalogue indicator."""
-    from ipbureau.stats.catalogue import CATALOGUE
-
     return sorted((d.code, f"{d.name}（{d.unit}）") for d in CATALOGUE)
+
+
+def indicator_dataset(session: Session) -> str:
+    """Linked indicators count the real records, or the demo records while there are no real ones
+    (as /stats does); the two are never mixed."""
+    return stats.default_dataset(session).value
 
 
 def indicator_value(session: Session, code: str, year: int, dataset: str = "real") -> tuple[float | None, str | None]:
@@ -105,9 +114,6 @@ def indicator_value(session: Session, code: str, year: int, dataset: str = "real
 
     Figures come from one dataset only (real, or the demo data when the system holds no real
     records); the pages say which."""
-    from ipbureau.stats import service as stats
-    from ipbureau.stats.catalogue import BY_CODE
-
     if code not in BY_CODE:
         return None, INDICATOR_NOT_CONNECTED
     try:
@@ -207,12 +213,39 @@ def plan_progress(session: Session, plan: WorkPlan, today: date, dataset: str = 
     return progress
 
 
-def get_target(session: Session, target_id: int) -> WorkTarget | None:
-    return session.get(WorkTarget, target_id)
+@dataclass
+class PlanOverview:
+    """What the plan page, its export and ``GET /api/workplan`` show: a year's progress (None before any plan
+    is loaded) and the years there are plans for."""
+
+    progress: PlanProgress | None
+    years: list[int]
 
 
-def get_point(session: Session, point_id: int) -> WorkPoint | None:
-    return session.get(WorkPoint, point_id)
+def plan_overview(session: Session, user: Any, year: int | None, today: date) -> PlanOverview:
+    policy.authorize(session, user, "workplan", "view")
+    years = plan_years(session)
+    year = year or default_year(session, today)
+    if year is None:
+        return PlanOverview(None, years)
+    plan = get_plan(session, year)
+    if plan is None:
+        raise NotFound(f"{year}年的工作要点")
+    return PlanOverview(plan_progress(session, plan, today, indicator_dataset(session)), years)
+
+
+def get_target(session: Session, user: Any, target_id: int, action: str = "view") -> WorkTarget:
+    """The target if the user may perform ``action`` on it (NotFound when there is no such target)."""
+    target = policy.get(session, user, "workplan.target", target_id,
+                        options=[selectinload(WorkTarget.point).selectinload(WorkPoint.plan)])
+    policy.authorize(session, user, "workplan.target", action, target)
+    return target
+
+
+def get_point(session: Session, user: Any, point_id: int, action: str = "view") -> WorkPoint:
+    point = policy.get(session, user, "workplan.point", point_id, options=[selectinload(WorkPoint.plan)])
+    policy.authorize(session, user, "workplan.point", action, point)
+    return point
 
 
 def entries_of(session: Session, target: WorkTarget) -> list[ProgressEntry]:
@@ -221,88 +254,87 @@ def entries_of(session: Session, target: WorkTarget) -> list[ProgressEntry]:
                                 .order_by(ProgressEntry.recorded_on.desc(), ProgressEntry.id.desc())))
 
 
+@dataclass
+class TargetDetail:
+    """A target's page and ``GET /api/workplan/targets/{id}``: its progress, its entries (newest first) and
+    the names of the users who made them."""
+
+    item: TargetProgress
+    entries: list[ProgressEntry]
+    entered_by: dict[int, str]
+
+    @property
+    def target(self) -> WorkTarget:
+        return self.item.target
+
+
+def target_detail(session: Session, user: Any, target_id: int, today: date) -> TargetDetail:
+    target = get_target(session, user, target_id)
+    item = target_progress(session, target, today, year=target.point.plan.year, dataset=indicator_dataset(session))
+    entries = entries_of(session, target)
+    user_ids = {e.entered_by for e in entries if e.entered_by}
+    names = {user_id: name for user_id, name in session.execute(
+        select(User.id, User.display_name).where(User.id.in_(user_ids)))}
+    return TargetDetail(item, entries, names)
+
+
 # ---- staff input ------------------------------------------------------------------------------
 
-def parse_value(text: Any) -> float:
-    """A progress value as typed ("1,200", "35.5"); non-negative and finite."""
-    if text is None or (isinstance(text, str) and not text.strip()):
-        raise WorkPlanError("请填写完成值")
-    if isinstance(text, bool):
-        raise WorkPlanError("完成值必须是数字")
-    try:
-        value = float(str(text).strip().replace(",", "").replace("，", ""))
-    except ValueError:
-        raise WorkPlanError(f"完成值“{text}”不是数字") from None
-    if not math.isfinite(value):
-        raise WorkPlanError("完成值必须是有限的数字")
-    if value < 0:
+def add_progress_entry(session: Session, user: Any, target_id: int, data: ProgressEntryCreate, *,
+                       today: date | None = None, ip_address: str | None = None) -> ProgressEntry:
+    """Record a reported value with its evidence (the request's unit of work commits it)."""
+    target = get_target(session, user, target_id, "report")
+    if data.value < 0:
         raise WorkPlanError("完成值不能为负数")
-    return value
-
-
-def add_progress_entry(session: Session, target: WorkTarget, *, value: Any, recorded_on: date | None,
-                       evidence: str | None, note: str | None, actor: Any, today: date | None = None,
-                       ip_address: str | None = None) -> ProgressEntry:
-    """Record a reported value with its evidence; the caller commits."""
-    number = parse_value(value)
-    today = today or date.today()
-    if recorded_on is None:
-        raise WorkPlanError("请填写填报日期")
-    if recorded_on > today:
-        raise WorkPlanError("填报日期不能晚于今天")
-    evidence = (evidence or "").strip()
-    if not evidence:
-        raise WorkPlanError("请填写佐证材料（文件名称、文号或链接）")
-    if len(evidence) > MAX_EVIDENCE:
-        raise WorkPlanError(f"佐证材料不能超过 {MAX_EVIDENCE} 个字符")
-    note = (note or "").strip() or None
-    if note and len(note) > MAX_NOTE:
-        raise WorkPlanError(f"说明不能超过 {MAX_NOTE} 个字符")
-    entry = ProgressEntry(target_id=target.id, recorded_on=recorded_on, value=number, evidence=evidence, note=note,
-                          entered_by=getattr(actor, "id", None))
+    if data.recorded_on > (today or date.today()):
+        raise WorkPlanError("填报日期", "不能晚于今天")
+    entry = ProgressEntry(target_id=target.id, recorded_on=data.recorded_on, value=data.value,
+                          evidence=data.evidence, note=data.note, entered_by=getattr(user, "id", None))
     session.add(entry)
     session.flush()
-    point = target.point
-    audit.record(session, actor=actor, action="workplan.progress.add", entity_type="work_target", entity_id=target.id,
-                 summary=f"填报进展：{point.label}{target.description} {recorded_on} 完成 {format_number(number)}{target.unit}",
-                 changes={"entry_id": [None, entry.id], "value": [None, number], "recorded_on": [None, recorded_on],
-                          "evidence": [None, evidence], "note": [None, note]},
+    audit.record(session, actor=user, action="workplan.progress.add", entity_type="work_target", entity_id=target.id,
+                 summary=f"填报进展：{target.point.label}{target.description} {entry.recorded_on} "
+                         f"完成 {format_number(entry.value)}{target.unit}",
+                 changes=audit.diff({}, {"entry_id": entry.id,
+                                         **audit.snapshot(entry, ("value", "recorded_on", "evidence", "note"))}),
                  ip_address=ip_address)
     return entry
 
 
-def set_responsible_department(session: Session, point: WorkPoint, department: str | None, *, actor: Any,
-                               ip_address: str | None = None) -> bool:
-    """Set or clear the department; False when nothing changed. The caller commits."""
-    department = (department or "").strip() or None
-    if department and len(department) > MAX_DEPARTMENT:
-        raise WorkPlanError(f"责任部门不能超过 {MAX_DEPARTMENT} 个字符")
-    if department == point.responsible_department:
+def _set_audited(session: Session, obj: Any, name: str, value: Any, *, actor: Any, action: str, entity_type: str,
+                 summary: str, ip_address: str | None) -> bool:
+    """Set one field a staff member maintains and audit the change; False when it did not change."""
+    before = audit.snapshot(obj, (name,))
+    if before[name] == value:
         return False
-    changes = audit.diff({"responsible_department": point.responsible_department},
-                         {"responsible_department": department})
-    point.responsible_department = department
-    audit.record(session, actor=actor, action="workplan.point.update", entity_type="work_point", entity_id=point.id,
-                 summary=f"修改责任部门：{point.label}{point.title} → {department or '（空）'}", changes=changes,
+    setattr(obj, name, value)
+    audit.record(session, actor=actor, action=action, entity_type=entity_type, entity_id=obj.id, summary=summary,
+                 changes=audit.diff(before, audit.snapshot(obj, (name,))), ip_address=ip_address)
+    return True
+
+
+def set_responsible_department(session: Session, user: Any, point_id: int, data: PointDepartmentUpdate, *,
+                               ip_address: str | None = None) -> WorkPoint:
+    """Set or clear a point's responsible department (audited when it changes)."""
+    point = get_point(session, user, point_id, "assign")
+    department = data.responsible_department
+    _set_audited(session, point, "responsible_department", department, actor=user, action="workplan.point.update",
+                 entity_type="work_point", summary=f"修改责任部门：{point.label}{point.title} → {department or '（空）'}",
                  ip_address=ip_address)
-    return True
+    return point
 
 
-def set_indicator(session: Session, target: WorkTarget, code: str | None, *, actor: Any,
-                  ip_address: str | None = None) -> bool:
-    """Link the target to a catalogue indicator, or unlink it (empty code)."""
-    code = (code or "").strip() or None
-    if code is not None:
-        if code not in dict(indicator_choices()):
-            raise WorkPlanError(f"指标目录中没有代码为“{code}”的指标")
-    if code == target.indicator_code:
-        return False
-    changes = audit.diff({"indicator_code": target.indicator_code}, {"indicator_code": code})
-    target.indicator_code = code
-    audit.record(session, actor=actor, action="workplan.target.update", entity_type="work_target", entity_id=target.id,
-                 summary=f"关联统计指标：{target.point.label}{target.description} → {code or '（不关联）'}",
-                 changes=changes, ip_address=ip_address)
-    return True
+def set_indicator(session: Session, user: Any, target_id: int, data: TargetIndicatorUpdate, *,
+                  ip_address: str | None = None) -> WorkTarget:
+    """Link the target to a catalogue indicator, or unlink it (no code)."""
+    target = get_target(session, user, target_id, "link")
+    code = data.indicator_code
+    if code is not None and code not in BY_CODE:
+        raise WorkPlanError("统计指标", f"指标目录中没有代码为“{code}”的指标")
+    _set_audited(session, target, "indicator_code", code, actor=user, action="workplan.target.update",
+                 entity_type="work_target", summary=f"关联统计指标：{target.point.label}{target.description} → "
+                                                    f"{code or '（不关联）'}", ip_address=ip_address)
+    return target
 
 
 def format_number(value: float | None) -> str:

@@ -1,254 +1,182 @@
-"""Work plan pages and JSON API. Staff read; city staff and admins record progress; admins edit links."""
+"""Work plan pages and JSON API. Staff read; city staff record progress and load plan files; admins assign
+departments and link indicators (``policy/statistics.py``).
+
+Thin: each route parses into a schema (``workplan.schemas``; page forms with ``form_model``, into the same
+schema as the API), makes one service call and renders, redirects or returns the result.
+"""
 
 from __future__ import annotations
 
-from ipbureau.core.uow import Router
-
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
-from ipbureau.auth.enums import Role
 from ipbureau.auth.models import User
-from ipbureau.auth.permissions import require_admin, require_roles, require_staff
 from ipbureau.config import get_settings
-from ipbureau.core.uow import get_db
-from ipbureau.imports.readers import parse_date
+from ipbureau.core.errors import DomainError
+from ipbureau.core.fields import Id, Year
+from ipbureau.core.forms import form_model
+from ipbureau.core.uow import Router, get_db
+from ipbureau.policy import policy, requires
+from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 from ipbureau.web.uploads import read_limited
 from ipbureau.workplan import flows, service
 from ipbureau.workplan.enums import Aggregation, Comparison, TargetStatus
-from ipbureau.workplan.models import WorkTarget
+from ipbureau.workplan.schemas import (
+    PlanProgressRead,
+    PlanQuery,
+    PointDepartmentUpdate,
+    ProgressEntryCreate,
+    ProgressEntryRead,
+    TargetDetailRead,
+    TargetIndicatorUpdate,
+)
 
 router = Router()
-# District staff follow the plan but do not report on it: the city bureau owns the figures.
-require_plan_editor = require_roles(Role.ADMIN, Role.BUREAU_STAFF)
+TAGS: list = ["工作要点"]
 # Notices after a redirect, by key: the query string never carries text to show.
 MESSAGES = {"progress": "已记录进展", "indicator": "已保存指标关联", "department": "已保存责任部门",
             "loaded": "工作要点文件已载入", "unchanged": "文件与已载入的工作要点一致，未作任何修改"}
-
-
-def _message(request: Request) -> str | None:
-    return MESSAGES.get(request.query_params.get("message", ""))
-
 
 # What the templates need besides the page's own data.
 TEMPLATE_NAMES = {"Status": TargetStatus, "Comparison": Comparison, "Aggregation": Aggregation,
                   "fmt": service.format_number}
 
 
-def _client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+async def posted_form(request: Request) -> FormData:
+    """The submitted form, read once (the CSRF check has already read it), so that handlers stay sync and run
+    their database work in the thread pool."""
+    return await request.form()
 
 
-def _progress_or_404(db: Session, year: int | None, today: date) -> tuple[service.PlanProgress | None, list[int]]:
-    years = service.plan_years(db)
-    year = year or service.default_year(db, today)
-    if year is None:
-        return None, years
-    plan = service.get_plan(db, year)
-    if plan is None:
-        raise HTTPException(status_code=404, detail=f"没有{year}年的工作要点")
-    return service.plan_progress(db, plan, today, indicator_dataset(db)), years
+def _message(request: Request) -> str | None:
+    return MESSAGES.get(request.query_params.get("message", ""))
 
 
-def indicator_dataset(db: Session) -> str:
-    """Linked indicators count the real records, or the demo records while there are no real ones
-    (as /stats does); the two are never mixed."""
-    from ipbureau.stats.views import default_dataset
-
-    return default_dataset(db).value
-
-
-def _target_or_404(db: Session, target_id: int) -> WorkTarget:
-    target = service.get_target(db, target_id)
-    if target is None:
-        raise HTTPException(status_code=404, detail="目标不存在")
-    return target
-
-
-def _target_json(item: service.TargetProgress) -> dict[str, Any]:
-    target = item.target
-    return {
-        "id": target.id, "description": target.description, "target_value": target.target_value, "unit": target.unit,
-        "comparison": target.comparison, "aggregation": target.aggregation, "deadline": target.deadline.isoformat(),
-        "indicator_code": target.indicator_code, "indicator_problem": item.indicator_problem,
-        "current_value": item.value, "value_source": item.source.value if item.source else None,
-        "completion": None if item.ratio is None else round(item.ratio, 4),
-        "status": item.status.value, "status_label": item.status.label,
-        "updated_on": item.updated_on.isoformat() if item.updated_on else None,
-    }
+def _rights(user: User) -> dict[str, bool]:
+    """Which of the pages' forms the user's role may submit (the policy decides; the forms only follow)."""
+    return {"can_report": policy.allows(user, "workplan.target", "report"),
+            "can_load": policy.allows(user, "workplan", "load"),
+            "can_assign": policy.allows(user, "workplan.point", "assign"),
+            "can_link": policy.allows(user, "workplan.target", "link")}
 
 
 # ---- pages ----------------------------------------------------------------------------------------------
 
+def _plan_page(request: Request, db: Session, user: User, year: int | None, *, error: list[str] | None = None,
+               status_code: int = 200) -> Response:
+    overview = service.plan_overview(db, user, year, date.today())
+    return render(request, "workplan/plan.html", {
+        "progress": overview.progress, "years": overview.years, **_rights(user), **TEMPLATE_NAMES,
+        "message": None if error else _message(request), "error": error,
+    }, db=db, status_code=status_code)
+
+
 @router.get("/workplan", include_in_schema=False)
-def plan_page(request: Request, year: int | None = Query(None), db: Session = Depends(get_db),
-              user: User = Depends(require_staff)):
-    today = date.today()
-    progress, years = _progress_or_404(db, year, today)
-    return render(request, "workplan.html", {
-        "progress": progress, "years": years, "can_edit": Role(user.role) in (Role.ADMIN, Role.BUREAU_STAFF),
-        "is_admin": Role(user.role) == Role.ADMIN, **TEMPLATE_NAMES,
-        "message": _message(request), "error": None,
-    }, db=db)
+def plan_page(request: Request, query: Annotated[PlanQuery, Query()], db: Session = Depends(get_db),
+              user: User = Depends(requires("workplan", "view"))):
+    return _plan_page(request, db, user, query.year)
+
+
+async def uploaded_file(file: UploadFile = File(...)) -> tuple[str, bytes]:
+    """(file name, content) of the uploaded plan file, within the upload limit."""
+    return file.filename or "plan", await read_limited(file, get_settings().max_upload_bytes)
 
 
 @router.post("/workplan/upload", include_in_schema=False)
-async def plan_upload(request: Request, file: UploadFile = File(...), year: str = Form(""),
-                      db: Session = Depends(get_db), user: User = Depends(require_plan_editor)):
-    data = await read_limited(file, get_settings().max_upload_bytes)
-    chosen_year = int(year) if year.strip().isdigit() else None
+def plan_upload(request: Request, upload: tuple[str, bytes] = Depends(uploaded_file), year: Year | None = Form(None),
+                db: Session = Depends(get_db), user: User = Depends(requires("workplan", "load"))):
+    filename, data = upload
     try:
-        result = flows.load_plan_bytes(db, data, file.filename or "plan", actor=user, year=chosen_year,
-                                       ip_address=_client_ip(request))
+        result = flows.upload_plan(db, user, data, filename, year=year, ip_address=client_ip(request))
     except flows.PlanFileError as exc:
-        progress, years = _progress_or_404(db, chosen_year if chosen_year in service.plan_years(db) else None,
-                                           date.today())
-        return render(request, "workplan.html", {
-            "progress": progress, "years": years, "can_edit": True, "is_admin": Role(user.role) == Role.ADMIN,
-            **TEMPLATE_NAMES, "message": None, "error": exc.problems,
-        }, db=db, status_code=422)
-    return RedirectResponse(f"/workplan?year={result.year}&message={'loaded' if result.changed else 'unchanged'}", status_code=303)
+        shown = year if year in service.plan_years(db) else None
+        return _plan_page(request, db, user, shown, error=exc.problems, status_code=exc.status)
+    message = "loaded" if result.changed else "unchanged"
+    return RedirectResponse(f"/workplan?year={result.year}&message={message}", status_code=303)
 
 
 @router.get("/workplan/export.xlsx", include_in_schema=False)
-def plan_export(year: int | None = Query(None), db: Session = Depends(get_db), _user: User = Depends(require_staff)):
-    progress, _years = _progress_or_404(db, year, date.today())
-    if progress is None:
-        raise HTTPException(status_code=404, detail="尚未载入任何工作要点")
-    data = flows.export_workbook(progress)
-    filename = f"workplan-{progress.plan.year}.xlsx"
-    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def plan_export(query: Annotated[PlanQuery, Query()], db: Session = Depends(get_db),
+                user: User = Depends(requires("workplan", "view"))):
+    export = flows.export_plan(db, user, query.year, date.today())
+    return Response(export.content, media_type=export.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
 
 
-def _target_page(request: Request, db: Session, user: User, target: WorkTarget, *, error: str | None = None,
-                 form: dict[str, str] | None = None, status_code: int = 200):
-    plan = target.point.plan
-    item = service.target_progress(db, target, date.today(), year=plan.year, dataset=indicator_dataset(db))
-    entries = service.entries_of(db, target)
-    user_ids = {e.entered_by for e in entries if e.entered_by}
-    return render(request, "workplan_target.html", {
-        "item": item, "point": target.point, "plan": plan, "entries": entries,
-        "users": dict(db.execute(select(User.id, User.display_name).where(User.id.in_(user_ids))).all()),
-        "can_edit": Role(user.role) in (Role.ADMIN, Role.BUREAU_STAFF), "is_admin": Role(user.role) == Role.ADMIN,
-        "indicator_choices": service.indicator_choices(), **TEMPLATE_NAMES, "error": error,
-        "form": form or {"recorded_on": date.today().isoformat()}, "message": _message(request),
+def _target_page(request: Request, db: Session, user: User, target_id: int, *, error: str | None = None,
+                 form: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+    detail = service.target_detail(db, user, target_id, date.today())
+    return render(request, "workplan/target.html", {
+        "item": detail.item, "point": detail.target.point, "plan": detail.target.point.plan, "entries": detail.entries,
+        "users": detail.entered_by, **_rights(user), "indicator_choices": service.indicator_choices(),
+        **TEMPLATE_NAMES, "error": error, "form": form or {"recorded_on": date.today().isoformat()},
+        "message": None if error else _message(request),
     }, db=db, status_code=status_code)
 
 
 @router.get("/workplan/targets/{target_id}", include_in_schema=False)
-def target_page(request: Request, target_id: int, db: Session = Depends(get_db), user: User = Depends(require_staff)):
-    return _target_page(request, db, user, _target_or_404(db, target_id))
+def target_page(request: Request, target_id: Id, db: Session = Depends(get_db),
+                user: User = Depends(requires("workplan.target", "view"))):
+    return _target_page(request, db, user, target_id)
 
 
 @router.post("/workplan/targets/{target_id}/progress", include_in_schema=False)
-def target_add_progress(request: Request, target_id: int, value: str = Form(""), recorded_on: str = Form(""),
-                        evidence: str = Form(""), note: str = Form(""), db: Session = Depends(get_db),
-                        user: User = Depends(require_plan_editor)):
-    target = _target_or_404(db, target_id)
-    form = {"value": value, "recorded_on": recorded_on, "evidence": evidence, "note": note}
+def target_add_progress(request: Request, target_id: Id, form: FormData = Depends(posted_form),
+                        db: Session = Depends(get_db), user: User = Depends(requires("workplan.target", "report"))):
     try:
-        try:
-            day = parse_date(recorded_on)
-        except ValueError:
-            raise service.WorkPlanError(f"填报日期“{recorded_on}”无法识别") from None
-        service.add_progress_entry(db, target, value=value, recorded_on=day, evidence=evidence, note=note, actor=user,
-                                   ip_address=_client_ip(request))
-        db.commit()
-    except service.WorkPlanError as exc:
-        db.rollback()
-        return _target_page(request, db, user, target, error=str(exc), form=form, status_code=422)
+        service.add_progress_entry(db, user, target_id, form_model(ProgressEntryCreate, form),
+                                   ip_address=client_ip(request))
+    except DomainError as exc:  # the form again, with what was typed and why it was refused
+        typed = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+        return _target_page(request, db, user, target_id, error=str(exc), form=typed, status_code=exc.status)
     return RedirectResponse(f"/workplan/targets/{target_id}?message=progress", status_code=303)
 
 
 @router.post("/workplan/targets/{target_id}/indicator", include_in_schema=False)
-def target_set_indicator(request: Request, target_id: int, indicator_code: str = Form(""),
-                         db: Session = Depends(get_db), user: User = Depends(require_admin)):
-    target = _target_or_404(db, target_id)
+def target_set_indicator(request: Request, target_id: Id, form: FormData = Depends(posted_form),
+                         db: Session = Depends(get_db), user: User = Depends(requires("workplan.target", "link"))):
     try:
-        service.set_indicator(db, target, indicator_code, actor=user, ip_address=_client_ip(request))
-        db.commit()
-    except service.WorkPlanError as exc:
-        db.rollback()
-        return _target_page(request, db, user, target, error=str(exc), status_code=422)
+        service.set_indicator(db, user, target_id, form_model(TargetIndicatorUpdate, form),
+                              ip_address=client_ip(request))
+    except DomainError as exc:
+        return _target_page(request, db, user, target_id, error=str(exc), status_code=exc.status)
     return RedirectResponse(f"/workplan/targets/{target_id}?message=indicator", status_code=303)
 
 
 @router.post("/workplan/points/{point_id}/department", include_in_schema=False)
-def point_set_department(request: Request, point_id: int, responsible_department: str = Form(""),
-                         next: str = Form(""), db: Session = Depends(get_db), user: User = Depends(require_admin)):
-    point = service.get_point(db, point_id)
-    if point is None:
-        raise HTTPException(status_code=404, detail="工作要点不存在")
-    try:
-        service.set_responsible_department(db, point, responsible_department, actor=user, ip_address=_client_ip(request))
-        db.commit()
-    except service.WorkPlanError as exc:
-        db.rollback()
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
-    target = next if next.startswith("/workplan") else f"/workplan?year={point.plan.year}"
+def point_set_department(request: Request, point_id: Id, form: FormData = Depends(posted_form),
+                         db: Session = Depends(get_db), user: User = Depends(requires("workplan.point", "assign"))):
+    point = service.set_responsible_department(db, user, point_id, form_model(PointDepartmentUpdate, form),
+                                               ip_address=client_ip(request))
+    back = str(form.get("next") or "")
+    target = back if back.startswith("/workplan") else f"/workplan?year={point.plan.year}"
     return RedirectResponse(f"{target}#point-{point.number}", status_code=303)
 
 
 # ---- JSON API ------------------------------------------------------------------------------------------
 
-class ProgressEntryIn(BaseModel):
-    value: float = Field(description="截至填报日期的完成值（累计目标）或本次新增值（增量目标），不小于 0")
-    recorded_on: date = Field(default_factory=date.today)
-    evidence: str = Field(description="佐证材料：文件名称、文号或链接")
-    note: str | None = None
-
-
-@router.get("/api/workplan", tags=["工作要点"])
-def api_plan(year: int | None = Query(None), db: Session = Depends(get_db), _user: User = Depends(require_staff)):
+@router.get("/api/workplan", response_model=PlanProgressRead, tags=TAGS)
+def api_plan(query: Annotated[PlanQuery, Query()], db: Session = Depends(get_db),
+             user: User = Depends(requires("workplan", "view"))):
     """A year's work points with their targets, current values and statuses."""
-    progress, years = _progress_or_404(db, year, date.today())
-    if progress is None:
-        return {"years": years, "plan": None}
-    plan = progress.plan
-    return {
-        "years": years,
-        "plan": {"year": plan.year, "title": plan.title, "source_document": plan.source_document,
-                 "source_url": plan.source_url, "issued_on": plan.issued_on.isoformat() if plan.issued_on else None},
-        "status_counts": {status.value: count for status, count in progress.status_counts.items()},
-        "points": [
-            {"id": p.point.id, "number": p.point.number, "label": p.point.label, "heading": p.point.heading,
-             "title": p.point.title, "text": p.point.text, "responsible_department": p.point.responsible_department,
-             "targets": [_target_json(t) for t in p.targets]}
-            for _heading, points in progress.sections for p in points
-        ],
-    }
+    return PlanProgressRead.of(service.plan_overview(db, user, query.year, date.today()))
 
 
-@router.get("/api/workplan/targets/{target_id}", tags=["工作要点"])
-def api_target(target_id: int, db: Session = Depends(get_db), _user: User = Depends(require_staff)):
-    target = _target_or_404(db, target_id)
-    item = service.target_progress(db, target, date.today(), year=target.point.plan.year,
-                                   dataset=indicator_dataset(db))
-    return {**_target_json(item), "point": {"number": target.point.number, "label": target.point.label,
-                                             "title": target.point.title},
-            "entries": [{"id": e.id, "recorded_on": e.recorded_on.isoformat(), "value": e.value, "evidence": e.evidence,
-                         "note": e.note, "entered_by": e.entered_by, "created_at": e.created_at.isoformat()}
-                        for e in service.entries_of(db, target)]}
+@router.get("/api/workplan/targets/{target_id}", response_model=TargetDetailRead, tags=TAGS)
+def api_target(target_id: Id, db: Session = Depends(get_db), user: User = Depends(requires("workplan.target", "view"))):
+    """A target with its current value, status and progress entries (newest first)."""
+    return TargetDetailRead.of(service.target_detail(db, user, target_id, date.today()))
 
 
-@router.post("/api/workplan/targets/{target_id}/progress", status_code=201, tags=["工作要点"])
-def api_add_progress(request: Request, target_id: int, body: ProgressEntryIn, db: Session = Depends(get_db),
-                     user: User = Depends(require_plan_editor)):
-    target = _target_or_404(db, target_id)
-    try:
-        entry = service.add_progress_entry(db, target, value=body.value, recorded_on=body.recorded_on,
-                                           evidence=body.evidence, note=body.note, actor=user,
-                                           ip_address=_client_ip(request))
-        db.commit()
-    except service.WorkPlanError as exc:
-        db.rollback()
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
-    return {"id": entry.id, "target_id": target.id, "recorded_on": entry.recorded_on.isoformat(), "value": entry.value}
+@router.post("/api/workplan/targets/{target_id}/progress", status_code=201, response_model=ProgressEntryRead,
+             tags=TAGS)
+def api_add_progress(request: Request, target_id: Id, body: ProgressEntryCreate, db: Session = Depends(get_db),
+                     user: User = Depends(requires("workplan.target", "report"))):
+    """Record a reported value with its evidence (city staff)."""
+    return service.add_progress_entry(db, user, target_id, body, ip_address=client_ip(request))

@@ -21,7 +21,22 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from ipbureau.auth.models import User
 from ipbureau.database.core import utcnow
+from ipbureau.enterprises.assessment.scoring import enterprise_scope, score_enterprises
+from ipbureau.enterprises.enums import AssessmentLevel, AssessmentStatus
+from ipbureau.enterprises.models import (
+    AdvantageAssessment,
+    Enterprise,
+    EnterpriseIpManagement,
+)
+from ipbureau.enterprises.services.models import (
+    FeeReduction,
+    ServiceTeam,
+    ServiceVisit,
+    Training,
+    TrainingAttendance,
+)
 
 TEAMS = (
     ("知识产权保护服务队", "保护处"), ("专利服务队", "专利管理处"), ("商标品牌服务队", "商标处"),
@@ -38,19 +53,6 @@ ORGANISERS = ("市知识产权局", "市知识产权保护中心", "审协天津
 
 def delete_demo(session: Any) -> dict[str, int]:
     """Delete this module's demo rows (called before the demo enterprises and patents go)."""
-    from ipbureau.enterprises.models import (
-        AdvantageAssessment,
-        Enterprise,
-        EnterpriseIpManagement,
-    )
-    from ipbureau.enterprises.services.models import (
-        FeeReduction,
-        ServiceTeam,
-        ServiceVisit,
-        Training,
-        TrainingAttendance,
-    )
-
     demo_enterprises = select(Enterprise.id).where(Enterprise.dataset == "demo")
     demo_trainings = select(Training.id).where(Training.dataset == "demo")
     counts = {
@@ -81,22 +83,6 @@ def _day(rng: random.Random, year: int, as_of: date) -> date:
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     """Create this module's demo rows; return a short Chinese summary."""
-    from ipbureau.auth.models import User
-    from ipbureau.enterprises.assessment import score_enterprises
-    from ipbureau.enterprises.enums import AssessmentLevel, AssessmentStatus
-    from ipbureau.enterprises.models import (
-        AdvantageAssessment,
-        Enterprise,
-        EnterpriseIpManagement,
-    )
-    from ipbureau.enterprises.services.models import (
-        FeeReduction,
-        ServiceTeam,
-        ServiceVisit,
-        Training,
-        TrainingAttendance,
-    )
-
     enterprises = list(session.execute(select(Enterprise.id, Enterprise.district_code, Enterprise.employees)
                                        .where(Enterprise.dataset == "demo", Enterprise.kind == "enterprise")
                                        .order_by(Enterprise.id)).all())
@@ -188,7 +174,7 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
             as_of_year = as_of
         else:
             as_of_year = date(year, 12, 31)
-        scores = score_enterprises(session, as_of=as_of_year, dataset="demo")
+        scores = score_enterprises(session, as_of=as_of_year, scope=enterprise_scope(dataset="demo"))
         candidates = [s for s in scores if s.enterprise_id in set(ids)][: per_year + per_year // 2]
         for s in candidates:
             level = AssessmentLevel.DEMONSTRATION if s.level == AssessmentLevel.DEMONSTRATION else AssessmentLevel.ADVANTAGE

@@ -3,7 +3,9 @@
 One row per enterprise and year: 统一社会信用代码 (or 企业名称), 年度, 减缴金额（元）, 减缴专利件数,
 备案日期 (optional). Transactional (a file with any bad cell writes nothing), idempotent (the
 same file again changes nothing: rows are keyed by enterprise and year and compared field by
-field), errors reported by row and column. District staff may import their district's only.
+field), errors reported by row and column. A row is checked with the same schema and rule as the form and
+the API (``schemas.FeeFigures``, ``service.fee_period``); its enterprise must be one the importing user may
+record services for (district staff: their district's).
 """
 
 from __future__ import annotations
@@ -16,14 +18,19 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from ipbureau.core.errors import DomainError
+from ipbureau.core.forms import FormInvalid, form_data, validate
 from ipbureau.enterprises.creditcode import normalise
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.enterprises.services import service
 from ipbureau.enterprises.services.models import FeeReduction
+from ipbureau.enterprises.services.schemas import FeeFigures
+from ipbureau.enterprises.services.service import fee_period
 from ipbureau.enums import Dataset
 from ipbureau.imports.columns import ColumnMap, FieldSet
 from ipbureau.imports.errors import FileRejected, ImportFailed, RowProblem
+from ipbureau.imports.readers import parse_date
 from ipbureau.imports.runner import ImportResult, ImportSpec, run_import
+from ipbureau.policy import policy
 
 FEE_FIELDS = FieldSet(
     aliases={
@@ -38,12 +45,15 @@ FEE_FIELDS = FieldSet(
     labels={"credit_code": "统一社会信用代码", "name": "企业名称", "year": "年度", "amount_yuan": "减缴金额（元）",
             "patents_count": "减缴专利件数", "recorded_on": "备案日期"},
 )
+# The columns of the fields that service.fee_period names in its errors.
+RULE_COLUMNS = {"年度": "year", "备案日期": "recorded_on"}
 
 
-class FeeImportFailed(Exception):
+class FeeImportFailed(DomainError):
+    """The file or some rows could not be imported; nothing was written. ``problems`` lists them by row."""
+
     def __init__(self, message: str, problems: list[RowProblem]) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__("文件", message)
         self.problems = problems
 
 
@@ -59,9 +69,9 @@ class FeeRecord:
 
 @dataclass
 class _Context:
-    by_code: dict[str, tuple[int, str | None]]
-    by_name: dict[str, tuple[int, str | None]]
-    district: str | None  # the importing district staff's district
+    by_code: dict[str, int]
+    by_name: dict[str, int]
+    allowed: set[int]  # the enterprises the importing user may record services for
     today: date
 
 
@@ -81,35 +91,33 @@ def _parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _Context)
 
     code = normalise(cmap.value(row, "credit_code"))
     name = str(cmap.value(row, "name") or "").strip()
+    column = "credit_code" if code else "name"
     found = ctx.by_code.get(code) if code else None
     if found is None and name:
         found = ctx.by_name.get(name)
     if found is None:
-        field_name = "credit_code" if code else "name"
-        err(field_name, f"未找到企业“{code or name}”" if (code or name) else "请填写统一社会信用代码或企业名称")
-    elif ctx.district and found[1] != ctx.district:
-        err("credit_code" if code else "name", "不是本区企业，区局只能导入本区企业的记录")
+        err(column, f"未找到企业“{code or name}”" if (code or name) else "请填写统一社会信用代码或企业名称")
+    elif found not in ctx.allowed:
+        err(column, "不是本区企业，区局只能导入本区企业的记录")
 
-    def parsed(name_: str, fn):
-        try:
-            return fn()
-        except service.ServiceError as exc:
-            err(name_, str(exc).split("：", 1)[-1])
-            return None
-
-    year = parsed("year", lambda: service.parse_year(cmap.value(row, "year"), ctx.today))
-    amount = parsed("amount_yuan", lambda: service.parse_amount(cmap.value(row, "amount_yuan"), "减缴金额"))
-    patents = parsed("patents_count", lambda: service.parse_count(cmap.value(row, "patents_count"), "件数",
-                                                                  required=False))
-    recorded = parsed("recorded_on", lambda: service.parse_day(cmap.value(row, "recorded_on"), "备案日期",
-                                                               required=False, today=ctx.today))
-    if year is not None and recorded is not None and recorded.year != year:
-        err("recorded_on", f"应在 {year} 年内")
+    cells = {key: cmap.value(row, key) for key in ("year", "amount_yuan", "patents_count")}
+    try:
+        cells["recorded_on"] = parse_date(cmap.value(row, "recorded_on"))
+    except ValueError as exc:
+        err("recorded_on", str(exc))
+    figures = None
+    try:
+        figures = validate(FeeFigures, form_data(FeeFigures, cells))
+        recorded_on = fee_period(figures.year, figures.recorded_on, ctx.today)
+    except FormInvalid as exc:
+        for problem in exc.problems:
+            err(problem["loc"], problem["message"])
+    except DomainError as exc:
+        err(RULE_COLUMNS[exc.field], exc.message)
     if errors:
         return None, errors, []
-    assert found is not None and year is not None and amount is not None
-    return FeeRecord(row_no, found[0], year, recorded or service.default_recorded_on(year, ctx.today), amount,
-                     patents or 0), [], []
+    assert found is not None and figures is not None
+    return FeeRecord(row_no, found, figures.year, recorded_on, figures.amount_yuan, figures.patents_count), [], []
 
 
 class _Writer:
@@ -146,22 +154,22 @@ class _Writer:
             self.changed_ids.append(current.id)
 
 
-def import_fee_reductions(session: Session, data: bytes, filename: str, *, actor: Any,
+def import_fee_reductions(session: Session, user: Any, data: bytes, filename: str, *,
                           today: date | None = None) -> ImportResult:
-    service.require_manager(actor)
-    district = service.district_of_user(actor)
+    policy.require(user, "services.fee", "record")
+    allowed = set(session.scalars(policy.scoped(select(Enterprise.id), user, "services.enterprise", "record")))
 
     def prepare(db: Session) -> _Context:
-        rows = db.execute(select(Enterprise.id, Enterprise.credit_code, Enterprise.name, Enterprise.district_code)).all()
-        return _Context({r[1]: (r[0], r[3]) for r in rows}, {r[2]: (r[0], r[3]) for r in rows}, district,
+        rows = db.execute(select(Enterprise.id, Enterprise.credit_code, Enterprise.name)).all()
+        return _Context({code: id_ for id_, code, _name in rows}, {name: id_ for id_, _code, name in rows}, allowed,
                         today or date.today())
 
     spec = ImportSpec[FeeRecord](
         kind="fee_reduction", noun="专利费用减缴", map_columns=_map_columns, prepare=prepare, parse_row=_parse_row,
         key=lambda r: f"{r.enterprise_id}:{r.year}", key_field="credit_code", make_writer=_Writer)
     try:
-        return run_import(session, spec, data, filename, actor=actor)
+        return run_import(session, spec, data, filename, actor=user)
     except FileRejected as exc:
-        raise FeeImportFailed(str(exc), []) from exc
+        raise FeeImportFailed(exc.message, []) from exc
     except ImportFailed as exc:
         raise FeeImportFailed(str(exc), exc.problems) from exc

@@ -13,12 +13,16 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from ipbureau.auth.models import User
 from ipbureau.database.core import utcnow
 from ipbureau.demo import vocabulary as vocab
 from ipbureau.enterprises.creditcode import make_credit_code
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.patents.models import Patent
+from ipbureau.protection.disputes.deadlines import add_months, add_working_days
 from ipbureau.protection.disputes.enums import DisputeKind, DisputeStatus, HandlingOrg, IpType
 from ipbureau.protection.disputes.models import DisputeCase, DisputeParty, Investigator, MediationSession
-from ipbureau.protection.disputes.service import CASE_PREFIX, add_months, add_working_days
+from ipbureau.protection.disputes.service import CASE_PREFIX
 
 MEDIATIONS_PER_YEAR = 960
 ADJUDICATIONS_PER_YEAR = 50
@@ -43,8 +47,6 @@ CLAIMS = {
 def delete_demo(session: Any) -> dict[str, int]:
     demo_cases = select(DisputeCase.id).where(DisputeCase.dataset == "demo")
     demo_investigators = select(Investigator.id).where(Investigator.dataset == "demo")
-    from ipbureau.enterprises.models import Enterprise
-
     demo_enterprises = select(Enterprise.id).where(Enterprise.dataset == "demo")
     session.execute(delete(MediationSession).where(MediationSession.case_id.in_(demo_cases)))
     session.execute(delete(DisputeParty).where(DisputeParty.case_id.in_(demo_cases)))
@@ -72,10 +74,6 @@ def _day_in(rng: random.Random, year: int, as_of: date) -> date | None:
 
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
-    from ipbureau.auth.models import User
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.patents.models import Patent
-
     enterprises = session.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code,
                                          Enterprise.district_code).where(Enterprise.dataset == "demo",
                                                                          Enterprise.district_code.is_not(None))

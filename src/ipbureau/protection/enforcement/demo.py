@@ -12,10 +12,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from ipbureau.auth.models import User
 from ipbureau.database.core import utcnow
 from ipbureau.demo import vocabulary as vocab
+from ipbureau.enterprises.models import Enterprise
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
+from ipbureau.reference.models import District
 
 CASES_PER_YEAR = 400
 CATEGORY_WEIGHTS = ((CaseCategory.TRADEMARK, 86), (CaseCategory.PATENT_COUNTERFEITING, 7),
@@ -32,8 +35,6 @@ SUMMARIES = {
 
 
 def delete_demo(session: Any) -> dict[str, int]:
-    from ipbureau.enterprises.models import Enterprise
-
     removed = session.execute(delete(EnforcementCase).where(EnforcementCase.dataset == "demo")).rowcount
     # Real cases keep the party's name and code; only the link to a demo enterprise goes.
     session.execute(update(EnforcementCase).where(EnforcementCase.party_enterprise_id.in_(
@@ -47,10 +48,6 @@ def _person(rng: random.Random) -> str:
 
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
-    from ipbureau.auth.models import User
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.reference.models import District
-
     districts = session.execute(select(District.code, District.name).order_by(District.code)).all()
     enterprises = session.execute(select(Enterprise.id, Enterprise.name, Enterprise.credit_code,
                                          Enterprise.district_code).where(Enterprise.dataset == "demo",

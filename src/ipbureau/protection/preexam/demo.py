@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 
+from ipbureau.auth import service as users_service
+from ipbureau.auth.enums import Role
+from ipbureau.auth.models import User, UserCreate
+from ipbureau.database.core import utcnow
+from ipbureau.demo.generator import DEMO_PASSWORD
+from ipbureau.enterprises.models import Enterprise
 from ipbureau.navigation.chains import load_chains, prefix_matches
+from ipbureau.patents.models import Patent
 from ipbureau.patents.numbers import make_application_no
+from ipbureau.protection.preexam import service
+from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
+from ipbureau.protection.preexam.models import Case, Document, Examiner, Filing, KeyEnterprise
 
 # (username, display name, centre code, chains examined). demo-examiner is the generator's own account.
 DEMO_EXAMINERS = (
@@ -43,15 +53,10 @@ UNQUALIFIED_REASONS = ("不属于保护中心预审服务的技术领域", "权�
 REJECT_REASONS = ("不具备创造性（专利法第二十二条第三款）", "不具备新颖性", "权利要求得不到说明书支持")
 WITHDRAW_REASONS = ("申请人主动撤回", "企业调整申请策略", "改为普通程序申请")
 CNIPA_SERIAL_BASE = 8_000_000
-UTC = timezone.utc
 
 
 def delete_demo(session: Any) -> dict[str, int]:
     """Delete this module's demo rows (called before the demo enterprises and patents go)."""
-    from ipbureau.auth.models import User
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.protection.preexam.models import Case, Document, Examiner, Filing, KeyEnterprise
-
     demo_enterprises = select(Enterprise.id).where(Enterprise.dataset == "demo")
     demo_cases = select(Case.id).where(Case.enterprise_id.in_(demo_enterprises))
     session.execute(delete(Document).where(Document.case_id.in_(demo_cases)))
@@ -64,16 +69,11 @@ def delete_demo(session: Any) -> dict[str, int]:
 
 
 def _examiner_users(session: Any) -> dict[str, Any]:
-    from ipbureau.auth import service as users
-    from ipbureau.auth.enums import Role
-    from ipbureau.auth.models import UserCreate
-    from ipbureau.demo.generator import DEMO_PASSWORD
-
     found = {}
     for username, display, _centre, _chains in DEMO_EXAMINERS:
-        user = users.get_by_username(session, username)
+        user = users_service.get_by_username(session, username)
         if user is None:
-            user = users.create(session, UserCreate(username=username, display_name=display, password=DEMO_PASSWORD,
+            user = users_service.create(session, UserCreate(username=username, display_name=display, password=DEMO_PASSWORD,
                                                     role=Role.EXAMINER))
         elif username != "demo-examiner":
             user.display_name, user.role, user.is_active = display, Role.EXAMINER.value, True
@@ -96,14 +96,6 @@ def _random_day(rng: random.Random, year: int, as_of: date) -> date:
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     """Create this module's demo rows; return a short Chinese summary ("" when nothing)."""
-    from ipbureau.auth.models import User
-    from ipbureau.database.core import utcnow
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.patents.models import Patent
-    from ipbureau.protection.preexam import service
-    from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
-    from ipbureau.protection.preexam.models import Case, Examiner, Filing, KeyEnterprise
-
     centres = {c.code: c for c in service.ensure_centres(session)}
     enterprises = list(session.scalars(select(Enterprise).where(Enterprise.dataset == "demo",
                                                                 Enterprise.kind == "enterprise")
@@ -111,7 +103,7 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     if not enterprises:
         return ""
     now = utcnow()
-    chains = load_chains()  # once: staff edits live in the database
+    chains = load_chains(session)  # once: staff edits live in the database
     chain_of = {c.code: c for c in chains}
 
     # Examiners and their fields.

@@ -21,9 +21,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.navigation.chains import load_chains
+from ipbureau.enums import Dataset
+from ipbureau.navigation.chains import IndustryChain, load_chains
+from ipbureau.policy import policy
 from ipbureau.protection.preexam.enums import Decision
 from ipbureau.protection.preexam.models import Case, Centre
 from ipbureau.stats import charts
@@ -59,7 +62,8 @@ class CycleStats:
     by: dict[str, list[Row]] = field(default_factory=dict)
 
 
-def _rows(session: Session, dataset: str, district_code: str | None) -> list[Any]:
+def _rows(session: Session, dataset: str, district_code: str | None,
+          condition: ColumnElement[bool] | None) -> list[Any]:
     query = (select(Centre.short_name, Case.chain_code, Case.ipc_main, day_of(Case.received_at),
                     day_of(Case.decided_at), Case.decision, Case.granted_on)
              .join(Centre, Centre.id == Case.centre_id)
@@ -67,6 +71,8 @@ def _rows(session: Session, dataset: str, district_code: str | None) -> list[Any
              .where(Enterprise.dataset == dataset))
     if district_code:
         query = query.where(Enterprise.district_code == district_code)
+    if condition is not None:
+        query = query.where(condition)
     return session.execute(query).all()
 
 
@@ -76,10 +82,10 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def _events(rows: list[Any], year: int | None) -> dict[str, np.ndarray]:
+def _events(rows: list[Any], year: int | None, chains: tuple[IndustryChain, ...]) -> dict[str, np.ndarray]:
     """One row per event in the period: kind, dimensions, whether qualified, and its span in days."""
     kind, centre, chain, section, month, qualified, days = [], [], [], [], [], [], []
-    names = {c.code: c.name for c in load_chains()}
+    names = {c.code: c.name for c in chains}
 
     def add(what: str, row: Any, day: date, is_qualified: bool, span: float) -> None:
         if year is not None and day.year != year:
@@ -117,8 +123,10 @@ AGGREGATES = """
 
 
 def cycle_stats(session: Session, *, dataset: str = "real", year: int | None = None,
-                district_code: str | None = None) -> CycleStats:
-    events = _events(_rows(session, dataset, district_code), year)
+                district_code: str | None = None, condition: ColumnElement[bool] | None = None) -> CycleStats:
+    """The figures of the cases of one dataset (and district), for a year or all; ``condition`` limits the
+    cases further (the user's row scope)."""
+    events = _events(_rows(session, dataset, district_code, condition), year, load_chains(session))
     connection = duckdb.connect()
     try:
         if len(events["kind"]):
@@ -195,3 +203,31 @@ def available_years(session: Session, dataset: str) -> list[int]:
     days = session.scalars(select(day_of(Case.received_at)).join(Enterprise, Enterprise.id == Case.enterprise_id)
                            .where(Enterprise.dataset == dataset).distinct())
     return sorted({_as_date(d).year for d in days}, reverse=True)
+
+
+def default_dataset(session: Session) -> str:
+    """Real data when there is any (or no demo either), else the demo's."""
+    return Dataset.REAL.value if available_years(session, "real") or not available_years(session, "demo") \
+        else Dataset.DEMO.value
+
+
+def for_user(session: Session, user: Any, *, year: int | None = None, dataset: str | None = None) -> CycleStats:
+    """The figures of the cases the user may count: the policy limits district staff to their district's
+    enterprises (``preexam.stats``); such a limited view is labelled with the user's district."""
+    condition = policy.clause(user, "preexam.stats", "view")
+    district = None if condition is None else user.district_code
+    return cycle_stats(session, dataset=dataset or default_dataset(session), year=year, district_code=district,
+                       condition=condition)
+
+
+@dataclass
+class StatsPage:
+    stats: CycleStats
+    years: list[int]
+    months_chart: str
+    chain_chart: str
+
+
+def stats_page(session: Session, user: Any, *, year: int | None = None, dataset: str | None = None) -> StatsPage:
+    figures = for_user(session, user, year=year, dataset=dataset)
+    return StatsPage(figures, available_years(session, figures.dataset), months_chart(figures), chain_chart(figures))

@@ -19,6 +19,16 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
+from ipbureau.auth.models import User
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.patents.enums import LegalStatus
+from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.patents.numbers import make_application_no
+from ipbureau.protection.screening import flows
+from ipbureau.protection.screening.enums import CaseStatus, Handling
+from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag, ScreeningRun
+from ipbureau.search.service import index_patents
+
 PLANTED_SERIAL_BASE = 8_800_000
 PLANTED_AGENCY = "天津捷申知识产权代理有限公司"
 SCREEN_FROM = date(2021, 1, 1)
@@ -47,15 +57,12 @@ class Planted:
 
 
 def _planted_numbers():
-    from ipbureau.patents.models import Patent
 
     return Patent.application_no.like("CN_____88%")
 
 
 def delete_demo(session: Any) -> dict[str, int]:
     """Delete this module's demo rows (called before the demo enterprises and patents go)."""
-    from ipbureau.patents.models import Patent
-    from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag, ScreeningRun
 
     demo_patents = select(Patent.id).where(Patent.dataset == "demo")
     cases = session.execute(delete(ScreeningCase).where(ScreeningCase.patent_id.in_(demo_patents))).rowcount
@@ -80,7 +87,6 @@ def edit_copy(text: str, rng: random.Random, swaps: int = 2) -> str:
 
 class _Planter:
     def __init__(self, session: Any, rng: random.Random, as_of: date, dataset: str) -> None:
-        from ipbureau.patents.models import Patent
 
         self.session, self.rng, self.as_of, self.dataset = session, rng, as_of, dataset
         self.used = set(session.scalars(select(Patent.application_no).where(_planted_numbers())))
@@ -88,7 +94,6 @@ class _Planter:
         self.planted = Planted()
 
     def number(self, year: int, patent_type: str) -> str:
-        from ipbureau.patents.numbers import make_application_no
 
         while True:
             self.serial += 1
@@ -99,8 +104,6 @@ class _Planter:
 
     def add(self, sign: str, *, patent_type: str, title: str, abstract: str, claims: str, ipc: list[str],
             applicant: Any, filed: date, agency: str | None) -> int:
-        from ipbureau.patents.enums import LegalStatus
-        from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
 
         number = self.number(filed.year, patent_type)
         patent = Patent(
@@ -124,8 +127,6 @@ class _Planter:
 
 def plant(session: Any, rng: random.Random, *, as_of: date, dataset: str = "demo", scale: float = 1.0) -> Planted:
     """Add planted abnormal applications to ``dataset``, built from its enterprises and patents."""
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.patents.models import Patent, PatentApplicant
 
     planter = _Planter(session, rng, as_of, dataset)
     enterprises = list(session.scalars(select(Enterprise).where(Enterprise.dataset == dataset,
@@ -219,18 +220,12 @@ def _at(day: date) -> datetime:
 
 def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     """Plant patterns, screen the demo applications filed since 2021, review part of the queue."""
-    from ipbureau.auth.models import User
-    from ipbureau.protection.screening import flows
-    from ipbureau.protection.screening.enums import CaseStatus, Handling
-    from ipbureau.protection.screening.models import ScreeningCase
 
     planted = plant(session, rng, as_of=as_of)
     if not planted.all:
         return ""
     # Planted applications are demo patents like the others: findable in /search, so that the
     # statistics' drill-down lists the same records they count.
-    from ipbureau.search.service import index_patents
-
     session.flush()
     index_patents(session, sorted(planted.all))
     bureau = session.scalar(select(User).where(User.username == "demo-bureau"))

@@ -1,81 +1,58 @@
-"""Screening runs (load applications → score → store flags and queue) and the review workflow.
+"""Screening runs (load applications → score → store flags and queue) and the review of the queue.
 
 A run covers one dataset and a filing-date range. It replaces the flags of the applications in
 that range and brings the queue up to date: queued applications not yet reviewed get their new
 score, reviewed ones keep their decision, and pending ones that no longer reach the threshold
-leave the queue. The same inputs therefore give the same flags and queue (idempotent).
+leave the queue. The same inputs therefore give the same flags and queue (idempotent). A run is
+the work of a background job or the CLI (see ``jobs``, which enforces who may start one).
 
-Review: pending → confirmed (认定非正常) | cleared (排除), each with a mandatory reason; a
-confirmed application's handling (撤回 / 驳回 / 整改) is recorded once and completes it.
-Every decision is audited in the caller's transaction; the caller commits.
+Review (``workflows``): pending → confirmed (认定非正常) | cleared (排除), each with a mandatory
+reason; a confirmed application's handling (撤回 / 驳回 / 整改) is recorded once. Each step checks
+who (the access policy, on the record) and the state, and is audited in the caller's transaction;
+the request's unit of work (or the job's session) commits.
 """
 
 from __future__ import annotations
-
-from ipbureau.core.errors import DomainError
-from ipbureau.core.errors import TransitionError as CoreTransitionError
 
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select
+from sqlalchemy import ColumnElement, and_, delete, insert, select
 from sqlalchemy.orm import Session
 
 from ipbureau.audit import service as audit
-from ipbureau.auth.enums import Role
-from ipbureau.auth.permissions import PermissionDenied, district_scope
+from ipbureau.core.errors import DomainError
 from ipbureau.database.core import utcnow
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.navigation.chains import chain_by_code
+from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.policy import policy
 from ipbureau.protection.screening.enums import CaseStatus, Handling, RunState
 from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag, ScreeningRun
+from ipbureau.protection.screening.schemas import Decision, HandlingRecord
 from ipbureau.protection.screening.scoring import Application, Parameters, screen, total_score
+from ipbureau.protection.screening.workflows import HANDLING, HANDLING_ACTIONS, REVIEW
 
 BEIJING = timezone(timedelta(hours=8))
-REVIEW_ROLES = frozenset({Role.ADMIN, Role.BUREAU_STAFF, Role.DISTRICT_STAFF})
-RUN_ROLES = frozenset({Role.ADMIN, Role.BUREAU_STAFF})
 MAX_REASON = 2000
 
 ProgressCallback = Callable[[str, int, int], None]
-
-
-class ScreeningError(DomainError):
-    """Input that cannot be accepted; the message names the field (zh-CN)."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}：{message}")
-        self.field = field_name
-
-
-class TransitionError(ScreeningError, CoreTransitionError):
-    """An action the case's state does not allow (reviewing twice, handling a cleared case)."""
 
 
 def today_beijing() -> date:
     return datetime.now(BEIJING).date()
 
 
-# ---- who may ------------------------------------------------------------------------------------
-
-def can_review(user: Any, case: ScreeningCase) -> bool:
-    role = Role(user.role)
-    if role not in REVIEW_ROLES:
-        return False
-    scope = district_scope(user)
-    return scope is None or case.patent.district_code == scope
-
-
-def check_review(user: Any, case: ScreeningCase) -> None:
-    if not can_review(user, case):
-        raise PermissionDenied("您只能查看和审查本区的申请")
-
-
 # ---- the run ------------------------------------------------------------------------------------
 
-def _in_range(filed_from: date | None, filed_to: date | None):
+def check_range(filed_from: date | None, filed_to: date | None) -> None:
+    if filed_from and filed_to and filed_to < filed_from:
+        raise DomainError("申请日范围", "结束日期不能早于开始日期")
+
+
+def _in_range(filed_from: date | None, filed_to: date | None) -> ColumnElement[bool] | None:
     conditions = []
     if filed_from:
         conditions.append(Patent.filing_date >= filed_from)
@@ -97,12 +74,12 @@ def load_applications(session: Session, dataset: str, filed_from: date | None, f
             select(PatentIpc.patent_id, PatentIpc.code).join(Patent, Patent.id == PatentIpc.patent_id)
             .where(Patent.dataset == dataset).order_by(PatentIpc.patent_id, PatentIpc.position)):
         codes[patent_id].append(code)
+    by_code = {chain.code: chain for chain in load_chains(session)}
     chains = {}
     for enterprise_id, chain_code in session.execute(
             select(Enterprise.id, Enterprise.industry_chain).where(Enterprise.industry_chain.is_not(None))):
-        chain = chain_by_code(chain_code)
-        if chain is not None:
-            chains[enterprise_id] = chain
+        if chain_code in by_code:
+            chains[enterprise_id] = by_code[chain_code]
     in_range = _in_range(filed_from, filed_to)
     text_query = select(Patent.id, Patent.title, Patent.abstract, Patent.claims).where(Patent.dataset == dataset)
     if in_range is not None:
@@ -129,8 +106,7 @@ def run_screening(session: Session, *, dataset: str = "real", filed_from: date |
                   filed_to: date | None = None, actor: Any | None = None, parameters: Parameters | None = None,
                   progress: ProgressCallback | None = None, run: ScreeningRun | None = None) -> ScreeningRun:
     """Screen the dataset's applications filed in the range (inclusive; None: open) and store the results."""
-    if filed_from and filed_to and filed_to < filed_from:
-        raise ScreeningError("申请日范围", "结束日期不能早于开始日期")
+    check_range(filed_from, filed_to)
     params = parameters or Parameters()
     report = progress or (lambda stage, done, total: None)
     if run is None:
@@ -195,63 +171,65 @@ def run_screening(session: Session, *, dataset: str = "real", filed_from: date |
 def _reason(value: Any, field_name: str) -> str:
     text = (str(value) if value is not None else "").strip()
     if not text:
-        raise ScreeningError(field_name, "必须填写理由")
+        raise DomainError(field_name, "必须填写理由")
     if len(text) > MAX_REASON:
-        raise ScreeningError(field_name, f"不能超过 {MAX_REASON} 个字符")
+        raise DomainError(field_name, f"不能超过 {MAX_REASON} 个字符")
     return text
 
 
 def decide(session: Session, case: ScreeningCase, actor: Any, decision: str, reason: Any, *,
            at: datetime | None = None, ip_address: str | None = None) -> ScreeningCase:
     """Confirm (认定非正常) or clear (排除) a queued application, with the reviewer's reason."""
-    check_review(actor, case)
-    if decision not in ("confirm", "clear"):
-        raise ScreeningError("审查结论", "请选择“认定非正常”或“排除”")
-    if case.status != CaseStatus.PENDING:
-        raise TransitionError("审查结论", f"该申请已审查（{CaseStatus(case.status).label}），不能重复审查")
+    if decision not in REVIEW.transitions:
+        raise DomainError("审查结论", "请选择“认定非正常”或“排除”")
     text = _reason(reason, "认定理由" if decision == "confirm" else "排除理由")
-    before = {"status": case.status, "decision_reason": case.decision_reason, "handling": case.handling}
-    case.status = CaseStatus.CONFIRMED if decision == "confirm" else CaseStatus.CLEARED
-    case.decision_reason = text
-    case.decided_at = at or utcnow()
-    case.decided_by = actor.id
-    case.handling = Handling.PENDING if decision == "confirm" else None
     verb = "认定为非正常专利申请" if decision == "confirm" else "排除（非异常）"
-    audit.record(session, actor=actor, action=f"screening.case.{decision}", entity_type="screening_case",
-                 entity_id=case.id, summary=f"申请 {case.patent.application_no} {verb}：{text}",
-                 changes=audit.diff(before, {"status": case.status, "decision_reason": text,
-                                             "handling": case.handling}), ip_address=ip_address)
+    with REVIEW.step(session, case, decision, actor=actor, policy=policy, ip_address=ip_address,
+                     summary=f"申请 {case.patent.application_no} {verb}：{text}"):
+        case.decision_reason = text
+        case.decided_at = at or utcnow()
+        case.decided_by = actor.id
+        case.handling = Handling.PENDING if decision == "confirm" else None
     return case
 
 
 def record_handling(session: Session, case: ScreeningCase, actor: Any, handling: str, note: Any = None, *,
                     handled_on: date | None = None, ip_address: str | None = None) -> ScreeningCase:
     """Record how a confirmed application was dealt with (撤回 / 驳回 / 整改); completes its handling."""
-    check_review(actor, case)
-    if case.status != CaseStatus.CONFIRMED:
-        raise TransitionError("处理结果", "只有认定为非正常的申请才能登记处理结果")
-    if case.handling not in (None, Handling.PENDING):
-        raise TransitionError("处理结果", f"处理结果已登记（{Handling(case.handling).label}），不能重复登记")
-    try:
-        outcome = Handling(handling)
-    except ValueError:
-        outcome = None
-    if outcome is None or outcome == Handling.PENDING:
-        raise ScreeningError("处理结果", "请选择“申请人主动撤回”“已驳回”或“已整改”")
-    day = handled_on or today_beijing()
-    decided_day = case.decided_at.astimezone(BEIJING).date() if case.decided_at and case.decided_at.tzinfo else (
-        case.decided_at.date() if case.decided_at else None)
-    if decided_day and day < decided_day:
-        raise ScreeningError("处理完成日期", "不能早于认定日期")
-    if day > today_beijing():
-        raise ScreeningError("处理完成日期", "不能晚于今天")
-    text = (str(note).strip() if note is not None else "") or None
-    if text and len(text) > MAX_REASON:
-        raise ScreeningError("处理说明", f"不能超过 {MAX_REASON} 个字符")
-    before = {"handling": case.handling, "handled_on": case.handled_on, "handling_note": case.handling_note}
-    case.handling, case.handled_on, case.handling_note = outcome, day, text
-    audit.record(session, actor=actor, action="screening.case.handle", entity_type="screening_case",
-                 entity_id=case.id, summary=f"申请 {case.patent.application_no} 处理完成：{outcome.label}",
-                 changes=audit.diff(before, {"handling": outcome, "handled_on": day, "handling_note": text}),
-                 ip_address=ip_address)
+    action = HANDLING_ACTIONS.get(str(handling or ""))
+    if action is None:
+        raise DomainError("处理结果", "请选择“申请人主动撤回”“已驳回”或“已整改”")
+    outcome = Handling(handling)
+    with HANDLING.step(session, case, action, actor=actor, policy=policy, ip_address=ip_address,
+                       summary=f"申请 {case.patent.application_no} 处理完成：{outcome.label}"):
+        day = handled_on or today_beijing()
+        decided = case.decided_at
+        decided_day = (decided.astimezone(BEIJING).date() if decided.tzinfo else decided.date()) if decided else None
+        if decided_day and day < decided_day:
+            raise DomainError("处理完成日期", "不能早于认定日期")
+        if day > today_beijing():
+            raise DomainError("处理完成日期", "不能晚于今天")
+        text = (str(note).strip() if note is not None else "") or None
+        if text and len(text) > MAX_REASON:
+            raise DomainError("处理说明", f"不能超过 {MAX_REASON} 个字符")
+        case.handled_on, case.handling_note = day, text
     return case
+
+
+def _case(session: Session, actor: Any, case_id: int) -> ScreeningCase:
+    """The case if the user may see it (missing and hidden alike: NotFound, 404)."""
+    return policy.get(session, actor, "screening.case", case_id)
+
+
+def decide_case(session: Session, actor: Any, case_id: int, decision: Decision, *,
+                ip_address: str | None = None) -> ScreeningCase:
+    """``decide`` on the case with this id (the page and the API)."""
+    return decide(session, _case(session, actor, case_id), actor, decision.decision, decision.reason,
+                  ip_address=ip_address)
+
+
+def record_case_handling(session: Session, actor: Any, case_id: int, record: HandlingRecord, *,
+                         ip_address: str | None = None) -> ScreeningCase:
+    """``record_handling`` on the case with this id (the page and the API)."""
+    return record_handling(session, _case(session, actor, case_id), actor, record.handling, record.note,
+                           handled_on=record.handled_on, ip_address=ip_address)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,30 +72,3 @@ class ScreeningCase(TimestampMixin, Base):
 
     patent: Mapped[Patent] = relationship()
 
-
-class FlagRead(BaseModel):
-    sign: Sign
-    sign_label: str
-    score: float
-    reason: str
-    evidence: dict[str, Any]
-
-
-class CaseRead(BaseModel):
-    id: int
-    patent_id: int
-    application_no: str
-    title: str
-    applicants: list[str]
-    agency: str | None
-    district_code: str | None
-    filing_date: date | None
-    total_score: float
-    signs: list[str]
-    status: CaseStatus
-    status_label: str
-    decision_reason: str | None
-    decided_at: datetime | None
-    handling: Handling | None
-    handled_on: date | None
-    flags: list[FlagRead] = []

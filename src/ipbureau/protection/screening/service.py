@@ -1,4 +1,5 @@
-"""Reading the review queue: filters, visibility, evidence side by side, Excel export."""
+"""Reading the review queue: filters within the user's scope (the access policy), the pages' content, evidence
+side by side, Excel export."""
 
 from __future__ import annotations
 
@@ -10,50 +11,60 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ipbureau.auth.permissions import district_scope
+from ipbureau.core.workflow import Transition
 from ipbureau.database.core import paginate
 from ipbureau.patents.models import Patent
+from ipbureau.policy import policy
+from ipbureau.protection.screening import jobs
 from ipbureau.protection.screening.enums import CaseStatus, Handling, Sign
 from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag, ScreeningRun
+from ipbureau.protection.screening.schemas import CaseDetail, CaseList, CaseRead, QueueFilters
+from ipbureau.protection.screening.workflows import HANDLING, REVIEW
+from ipbureau.reference.models import District
 
 MIN_SHARED_CHARS = 4  # shorter common runs (的、所述) are not worth highlighting
+PAGE_SIZE = 50
+WITH_PATENT = selectinload(ScreeningCase.patent).selectinload(Patent.applicants)
 
 
-@dataclass
-class CaseFilters:
-    min_score: float | None = None
-    sign: str | None = None
-    district: str | None = None
-    agency: str | None = None
-    status: str | None = None
-    dataset: str | None = None
-
-
-def visible_cases(user: Any, filters: CaseFilters | None = None) -> Select:
-    filters = filters or CaseFilters()
-    query = select(ScreeningCase).join(Patent, Patent.id == ScreeningCase.patent_id)
-    scope = district_scope(user)
-    if scope is not None:
-        query = query.where(Patent.district_code == scope)
+def visible_cases(user: Any, filters: QueueFilters | None = None, *, action: str = "view") -> Select:
+    """The cases the user may see (or export), as filtered."""
+    filters = filters or QueueFilters()
+    query = policy.scoped(select(ScreeningCase).join(Patent, Patent.id == ScreeningCase.patent_id), user,
+                          "screening.case", action)
     if filters.min_score is not None:
         query = query.where(ScreeningCase.total_score >= filters.min_score)
     if filters.sign:
-        query = query.where(ScreeningCase.signs.like(f"%{filters.sign}%"))
+        query = query.where(ScreeningCase.signs.like(f"%{filters.sign.value}%"))
     if filters.district:
         query = query.where(Patent.district_code == filters.district)
     if filters.agency:
         query = query.where(Patent.agency.like(f"%{filters.agency}%"))
     if filters.status:
-        query = query.where(ScreeningCase.status == filters.status)
-    if filters.dataset:
-        query = query.where(Patent.dataset == filters.dataset)
-    return query.options(selectinload(ScreeningCase.patent).selectinload(Patent.applicants))
+        query = query.where(ScreeningCase.status == filters.status.value)
+    return query.options(WITH_PATENT)
 
 
-def list_cases(session: Session, user: Any, filters: CaseFilters | None = None, *, offset: int = 0,
-               limit: int = 50) -> tuple[list[ScreeningCase], int]:
+def list_cases(session: Session, user: Any, filters: QueueFilters | None = None, *, offset: int = 0,
+               limit: int = PAGE_SIZE) -> tuple[list[ScreeningCase], int]:
     return paginate(session, visible_cases(user, filters), ScreeningCase.total_score.desc(), ScreeningCase.id,
                     offset=offset, limit=limit)
+
+
+def case_list(session: Session, user: Any, filters: QueueFilters, *, offset: int = 0,
+              limit: int = PAGE_SIZE) -> CaseList:
+    cases, total = list_cases(session, user, filters, offset=offset, limit=limit)
+    return CaseList(total=total, offset=offset, items=[CaseRead.of(c) for c in cases])
+
+
+def get_case(session: Session, user: Any, case_id: int) -> ScreeningCase:
+    """The case if the user may see it (missing and hidden alike: NotFound, 404)."""
+    return policy.get(session, user, "screening.case", case_id, options=[WITH_PATENT])
+
+
+def case_detail(session: Session, user: Any, case_id: int) -> CaseDetail:
+    case = get_case(session, user, case_id)
+    return CaseDetail.with_flags(case, flags_of(session, case.patent_id))
 
 
 def flags_of(session: Session, patent_id: int) -> list[ScreeningFlag]:
@@ -61,19 +72,67 @@ def flags_of(session: Session, patent_id: int) -> list[ScreeningFlag]:
                                 .order_by(ScreeningFlag.score.desc(), ScreeningFlag.sign)))
 
 
-def latest_runs(session: Session, limit: int = 5) -> list[ScreeningRun]:
-    return list(session.scalars(select(ScreeningRun).order_by(ScreeningRun.id.desc()).limit(limit)))
+def latest_runs(session: Session, user: Any, limit: int = 5) -> list[ScreeningRun]:
+    return list(session.scalars(policy.scoped(select(ScreeningRun), user, "screening.run")
+                                .order_by(ScreeningRun.id.desc()).limit(limit)))
 
 
 def status_counts(session: Session, user: Any) -> dict[str, int]:
     counts = {s.value: 0 for s in CaseStatus}
-    query = select(ScreeningCase.status, func.count()).join(Patent, Patent.id == ScreeningCase.patent_id)
-    scope = district_scope(user)
-    if scope is not None:
-        query = query.where(Patent.district_code == scope)
+    query = policy.scoped(select(ScreeningCase.status, func.count()), user, "screening.case")
     for status, count in session.execute(query.group_by(ScreeningCase.status)):
         counts[status] = count
     return counts
+
+
+# ---- the pages ------------------------------------------------------------------------------------------
+
+@dataclass
+class QueuePage:
+    cases: list[ScreeningCase]
+    total: int
+    counts: dict[str, int]
+    districts: list[tuple[str, str]]
+    district_locked: bool  # the user sees one district's applications only: no district filter
+    can_run: bool
+    runs: list[ScreeningRun]
+    job: jobs.ScreeningJob | None
+
+
+def queue_page(session: Session, user: Any, filters: QueueFilters, *, offset: int = 0,
+               job_id: str | None = None) -> QueuePage:
+    cases, total = list_cases(session, user, filters, offset=offset)
+    can_run = policy.allows(user, "screening.run", "run")
+    districts = session.execute(select(District.code, District.name).where(District.code.like("12%"))
+                                .order_by(District.code)).all()
+    return QueuePage(cases=cases, total=total, counts=status_counts(session, user),
+                     districts=[tuple(row) for row in districts],
+                     district_locked=policy.clause(user, "screening.case") is not None, can_run=can_run,
+                     runs=latest_runs(session, user) if can_run else [],
+                     job=jobs.get_job(job_id) if job_id and can_run else None)
+
+
+@dataclass
+class CasePage:
+    case: ScreeningCase
+    flags: list[ScreeningFlag]
+    pairs: list[PairView]
+    district: District | None
+    decisions: list[Transition]  # 认定非正常 / 排除, when the user may review it now
+    outcomes: list[Transition]  # 撤回 / 驳回 / 整改, when the user may record its handling now
+
+    @property
+    def patent(self) -> Patent:
+        return self.case.patent
+
+
+def case_page(session: Session, user: Any, case_id: int) -> CasePage:
+    case = get_case(session, user, case_id)
+    flags = flags_of(session, case.patent_id)
+    district = session.get(District, case.patent.district_code) if case.patent.district_code else None
+    return CasePage(case=case, flags=flags, pairs=duplicate_pairs(session, case.patent, flags), district=district,
+                    decisions=REVIEW.available(session, user, case, policy),
+                    outcomes=HANDLING.available(session, user, case, policy))
 
 
 # ---- evidence side by side --------------------------------------------------------------------------
@@ -128,11 +187,11 @@ EXPORT_HEADERS = ("申请号", "专利名称", "申请人", "代理机构", "区
                   "审查理由", "审查日期", "处理结果", "处理完成日期", "异常情形说明")
 
 
-def export_workbook(session: Session, user: Any, filters: CaseFilters | None = None) -> bytes:
+def export_workbook(session: Session, user: Any, filters: QueueFilters | None = None) -> bytes:
+    """The queue (as filtered, within the user's scope) as an Excel workbook, one row per application."""
+    # openpyxl is imported here: it costs ~0.2 s and only the export needs it.
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from ipbureau.reference.models import District
 
     districts = dict(session.execute(select(District.code, District.name)).all())
     workbook = Workbook()
@@ -141,7 +200,8 @@ def export_workbook(session: Session, user: Any, filters: CaseFilters | None = N
     sheet.append(EXPORT_HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    cases = session.scalars(visible_cases(user, filters).order_by(ScreeningCase.total_score.desc(), ScreeningCase.id))
+    cases = session.scalars(visible_cases(user, filters, action="export")
+                            .order_by(ScreeningCase.total_score.desc(), ScreeningCase.id))
     for case in cases:
         patent = case.patent
         reasons = "\n".join(f"【{Sign(f.sign).label}】{f.reason}" for f in flags_of(session, patent.id))

@@ -1,0 +1,52 @@
+"""Request and response shapes of the trademark directory: one query schema for the page and the API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ipbureau.core.fields import ShortText, register_labels
+from ipbureau.enums import Dataset
+from ipbureau.trademarks.enums import TrademarkStatus
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+
+
+class TrademarkQuery(BaseModel):
+    """Filters of the directory and the page (from 1). The page's form leaves blank fields out (form_model)."""
+
+    q: ShortText | None = Field(default=None, description="商标名称、申请人（包含）或注册号（完全一致）")
+    district_code: str | None = Field(default=None, max_length=6)
+    nice_class: int | None = Field(default=None, ge=1, le=45, description="主类别（尼斯分类 1–45）")
+    status: TrademarkStatus | None = None
+    dataset: Dataset | None = None
+    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * PAGE_SIZE
+
+
+class TrademarkRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    application_no: str
+    mark_name: str
+    nice_classes: list[int]
+    applicant_name: str
+    district_code: str | None
+    filing_date: date
+    registration_date: date | None
+    expiry_date: date | None
+    status: TrademarkStatus
+    dataset: Dataset
+
+
+class TrademarkList(BaseModel):
+    total: int
+    items: list[TrademarkRead]
+
+
+register_labels({"nice_class": "尼斯分类", "dataset": "数据类别"})
