@@ -6,7 +6,6 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, func, select
 
@@ -21,14 +20,6 @@ from ipbureau.trademarks.models import Trademark
 from tests.conftest import bearer, csrf_from, login
 
 AS_OF = date(2024, 6, 30)
-
-
-@pytest.fixture
-def other_enterprise(db):
-    ent = Enterprise(credit_code="91120104932879211M", name="天津另一家科技有限公司", district_code="120104")
-    db.add(ent)
-    db.commit()
-    return ent
 
 
 _serial = iter(range(100000, 999999))

@@ -16,23 +16,8 @@ from ipbureau.enterprises.assessment.schemas import AssessmentCreate, Assessment
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enterprises.services import service
 from ipbureau.enterprises.services.models import FeeReduction, ServiceTeam, ServiceVisit, Training, TrainingAttendance
-from ipbureau.enterprises.services.schemas import FeeReductionCreate, TeamCreate, TrainingCreate, VisitCreate
+from ipbureau.enterprises.services.schemas import FeeReductionCreate, TrainingCreate, VisitCreate
 from tests.conftest import bearer, csrf_from, login
-
-
-@pytest.fixture
-def other_enterprise(db):
-    ent = Enterprise(credit_code="91120104932879211M", name="天津另一家科技有限公司", district_code="120104")
-    db.add(ent)
-    db.commit()
-    return ent
-
-
-@pytest.fixture
-def team(db, users):
-    made = service.create_team(db, users["bureau_staff"], TeamCreate(name="第一服务队", leader="王队长"))
-    db.commit()
-    return made
 
 
 def _visit(team, ent, **overrides):

@@ -4,17 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ipbureau.enterprises.models import Enterprise
 from tests.conftest import bearer
-
-
-@pytest.fixture
-def other_enterprise(db):
-    ent = Enterprise(credit_code="91120104932879211M", name="天津另一家科技有限公司", district_code="120104",
-                     contact_person="李四", contact_phone="022-87654321", tags=["专精特新"])
-    db.add(ent)
-    db.commit()
-    return ent
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ class Enterprise(TimestampMixin, Base):
     industry_chain: Mapped[str | None] = mapped_column(String(32), index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     established_on: Mapped[date | None] = mapped_column(Date)
-    # Non-public: visible to staff and to the enterprise's own users only.
+    # Non-public (policy: enterprise.view_private): city staff, the district's staff, the enterprise's own users.
     employees: Mapped[int | None] = mapped_column(Integer)
     contact_person: Mapped[str | None] = mapped_column(String(64))
     contact_phone: Mapped[str | None] = mapped_column(String(32))

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from collections.abc import Callable, Iterable
 from typing import Annotated, Any, NamedTuple
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
@@ -29,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError, Forbidden
 from ipbureau.core.fields import FIELD_LABELS, MAX_MONEY, Day, Money, Year
+from ipbureau.core.workflow import Workflow
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.core.workflow import Workflow
 from ipbureau.imports.readers import parse_date
 from ipbureau.policy import policy
 from ipbureau.reference.models import District

@@ -40,6 +40,15 @@ def _open(width: int, height: int, title: str) -> list[str]:
     return [head]
 
 
+def _grid(svg: list[str], left: float, right: float, top: float, plot_h: float, top_value: float) -> None:
+    """Five horizontal grid lines with their values on the left (top_value at the top, 0 at the bottom)."""
+    for i in range(5):
+        y = top + plot_h * i / 4
+        svg.append(f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="{GRID}"/>')
+        svg.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
+                   f'{_fmt(top_value * (4 - i) / 4)}</text>')
+
+
 def _link(svg: list[str], href: str | None, inner: str) -> None:
     svg.append(f'<a href="{escape(href, {chr(34): "&quot;"})}">{inner}</a>' if href else inner)
 
@@ -51,11 +60,7 @@ def column_chart(labels: Sequence[str], values: Sequence[float | int | None], *,
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(values)
     svg = _open(width, height, title)
-    for i in range(5):
-        y = top + plot_h * i / 4
-        svg.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        svg.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
-                   f'{_fmt(top_value * (4 - i) / 4)}</text>')
+    _grid(svg, left, width - right, top, plot_h, top_value)
     slot = plot_w / max(len(values), 1)
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = left + slot * i + slot * 0.15
@@ -80,11 +85,7 @@ def line_chart(labels: Sequence[str], values: Sequence[float | int | None], *, t
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(values)
     svg = _open(width, height, title)
-    for i in range(5):
-        y = top + plot_h * i / 4
-        svg.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        svg.append(f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">'
-                   f'{_fmt(top_value * (4 - i) / 4)}</text>')
+    _grid(svg, left, width - right, top, plot_h, top_value)
     step = plot_w / max(len(values) - 1, 1)
     points: list[tuple[float, float] | None] = []
     for i, value in enumerate(values):

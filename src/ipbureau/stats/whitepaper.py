@@ -268,13 +268,19 @@ def _overview(year: int, figures: list[IndicatorValue]) -> Section:
                                         "同比为与上年同期比较）。"))
     for f in figures:
         section.blocks.append(_value_sentence(f, "全市"))
-    section.blocks.append(Table(
-        title=f"表1  {year}年全市知识产权主要指标",
-        header=["指标", "单位", f"{year}年", f"{year - 1}年", "同比"],
-        rows=[[f.name, f.unit, _cell(f), _fact(f, "previous_value") if f.previous_value is not None else NO_DATA,
-               _yoy_cell(f)] for f in figures],
+    section.blocks.append(_figures_table(
+        f"表1  {year}年全市知识产权主要指标", year, figures,
         note="同比增速 =（本期 − 上年同期）÷ 上年同期 × 100%；上年同期为零或无数据时不计算，以“—”表示。"))
     return section
+
+
+def _figures_table(title: str, year: int, figures: list[IndicatorValue], note: str = "") -> Table:
+    """One row per indicator: this year, last year and the YoY growth."""
+    return Table(
+        title=title, header=["指标", "单位", f"{year}年", f"{year - 1}年", "同比"],
+        rows=[[f.name, f.unit, _cell(f), _fact(f, "previous_value") if f.previous_value is not None else NO_DATA,
+               _yoy_cell(f)] for f in figures],
+        note=note)
 
 
 def _trend_table(title: str, series: dict[str, list[IndicatorValue]], codes: Sequence[str]) -> Table:
@@ -394,11 +400,7 @@ def _work(year: int, figures: list[IndicatorValue]) -> Section | None:
         part = Section(f"（{WORK_SECTION_NUMBERS[number]}）{subject.label}")
         for v in values:
             part.blocks.append(_value_sentence(v, "全市"))
-        part.blocks.append(Table(
-            title=f"表{6 + number}  {year}年{subject.label}主要指标",
-            header=["指标", "单位", f"{year}年", f"{year - 1}年", "同比"],
-            rows=[[v.name, v.unit, _cell(v), _fact(v, "previous_value") if v.previous_value is not None else NO_DATA,
-                   _yoy_cell(v)] for v in values]))
+        part.blocks.append(_figures_table(f"表{6 + number}  {year}年{subject.label}主要指标", year, values))
         section.subsections.append(part)
     return section
 

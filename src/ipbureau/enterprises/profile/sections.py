@@ -106,8 +106,9 @@ def market_public_section(session: Session, enterprise: Enterprise) -> Section |
                                .order_by(OpenLicence.published_at.desc()).limit(LATEST)).all()
     if not listings and not licences:
         return None
-    rows = [[("挂牌：" + l.title, f"/market/listings/{l.id}"), ListingKind(l.kind).label, ListingStatus(l.status).label,
-             l.published_at.date() if l.published_at else None] for l in listings]
+    rows = [[("挂牌：" + listing.title, f"/market/listings/{listing.id}"), ListingKind(listing.kind).label,
+             ListingStatus(listing.status).label, listing.published_at.date() if listing.published_at else None]
+            for listing in listings]
     rows += [[f"开放许可：{o.patent.application_no} {o.patent.title}", "开放许可", OpenLicenceStatus(o.status).label,
               o.published_at.date()] for o in licences]
     return Section("market", "交易运营（公开）", [("挂牌项目", len(listings)), ("开放许可声明", len(licences))],

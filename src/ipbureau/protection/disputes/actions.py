@@ -21,16 +21,27 @@ from ipbureau.core.forms import validate
 from ipbureau.core.workflow import Transition, Workflow
 from ipbureau.policy import policy
 from ipbureau.protection import fields
-from ipbureau.protection.fields import Plan
 from ipbureau.protection.disputes import deadlines
 from ipbureau.protection.disputes.enums import AdjudicationDecision, DisputeKind, IpType, MediationOutcome
 from ipbureau.protection.disputes.investigators import candidates, check_may_serve
 from ipbureau.protection.disputes.models import DisputeCase, Investigator, MediationSession
-from ipbureau.protection.disputes.schemas import (AcceptIn, ACTION_INPUTS, AssignIn, ConcludeIn, ConfirmIn, DecideIn,
-                                                  ExtendIn, HearingIn, InvestigatorChoice, RejectIn, SessionIn,
-                                                  WithdrawIn)
+from ipbureau.protection.disputes.schemas import (
+    ACTION_INPUTS,
+    AcceptIn,
+    AssignIn,
+    ConcludeIn,
+    ConfirmIn,
+    DecideIn,
+    ExtendIn,
+    HearingIn,
+    InvestigatorChoice,
+    RejectIn,
+    SessionIn,
+    WithdrawIn,
+)
 from ipbureau.protection.disputes.service import check_handler, get_case, handler_choices
 from ipbureau.protection.disputes.workflows import WORKFLOWS, workflow_for
+from ipbureau.protection.fields import Plan
 
 MONEY_COLUMNS = ("agreement_amount_yuan",)
 FINDINGS = (AdjudicationDecision.INFRINGEMENT_FOUND, AdjudicationDecision.NOT_FOUND)

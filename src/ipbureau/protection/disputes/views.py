@@ -24,10 +24,28 @@ from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import policy, requires
 from ipbureau.protection import fields
 from ipbureau.protection.disputes import actions, deadlines, investigators, service
-from ipbureau.protection.disputes.enums import (AdjudicationDecision, DeadlineState, DisputeKind, DisputeStatus,
-                                                HandlingOrg, IpType, MediationOutcome, PartySide)
-from ipbureau.protection.disputes.schemas import (ACTION_INPUTS, CandidateList, CandidateRead, CaseCreate, CaseFilters, CaseList,
-                                                  CaseRead, InvestigatorCreate, InvestigatorList, InvestigatorRead)
+from ipbureau.protection.disputes.enums import (
+    AdjudicationDecision,
+    DeadlineState,
+    DisputeKind,
+    DisputeStatus,
+    HandlingOrg,
+    IpType,
+    MediationOutcome,
+    PartySide,
+)
+from ipbureau.protection.disputes.schemas import (
+    ACTION_INPUTS,
+    CandidateList,
+    CandidateRead,
+    CaseCreate,
+    CaseFilters,
+    CaseList,
+    CaseRead,
+    InvestigatorCreate,
+    InvestigatorList,
+    InvestigatorRead,
+)
 from ipbureau.protection.disputes.workflows import DONE_MESSAGES, RESOURCE, WORKFLOWS
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render

@@ -20,7 +20,15 @@ from ipbureau.protection import fields
 from ipbureau.protection.enforcement import service, statistics
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
-from ipbureau.protection.enforcement.schemas import CaseFilters, CaseIn, CaseList, CaseRead, CloseIn, StatsRead, TransferIn
+from ipbureau.protection.enforcement.schemas import (
+    CaseFilters,
+    CaseIn,
+    CaseList,
+    CaseRead,
+    CloseIn,
+    StatsRead,
+    TransferIn,
+)
 from ipbureau.protection.enforcement.workflows import RESOURCE
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render

@@ -62,15 +62,12 @@ class CycleStats:
     by: dict[str, list[Row]] = field(default_factory=dict)
 
 
-def _rows(session: Session, dataset: str, district_code: str | None,
-          condition: ColumnElement[bool] | None) -> list[Any]:
+def _rows(session: Session, dataset: str, condition: ColumnElement[bool] | None) -> list[Any]:
     query = (select(Centre.short_name, Case.chain_code, Case.ipc_main, day_of(Case.received_at),
                     day_of(Case.decided_at), Case.decision, Case.granted_on)
              .join(Centre, Centre.id == Case.centre_id)
              .join(Enterprise, Enterprise.id == Case.enterprise_id)
              .where(Enterprise.dataset == dataset))
-    if district_code:
-        query = query.where(Enterprise.district_code == district_code)
     if condition is not None:
         query = query.where(condition)
     return session.execute(query).all()
@@ -123,10 +120,10 @@ AGGREGATES = """
 
 
 def cycle_stats(session: Session, *, dataset: str = "real", year: int | None = None,
-                district_code: str | None = None, condition: ColumnElement[bool] | None = None) -> CycleStats:
-    """The figures of the cases of one dataset (and district), for a year or all; ``condition`` limits the
-    cases further (the user's row scope)."""
-    events = _events(_rows(session, dataset, district_code, condition), year, load_chains(session))
+                condition: ColumnElement[bool] | None = None, district_code: str | None = None) -> CycleStats:
+    """The figures of the cases of one dataset, for a year or all. ``condition`` limits the cases (the user's row
+    scope, see ``for_user``); ``district_code`` names the district it limits them to, for the page and workbook."""
+    events = _events(_rows(session, dataset, condition), year, load_chains(session))
     connection = duckdb.connect()
     try:
         if len(events["kind"]):
