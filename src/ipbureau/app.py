@@ -122,6 +122,8 @@ def create_app() -> FastAPI:
             body = {"detail": str(exc)}
             if exc.field:
                 body["field"] = exc.field
+            if exc.problems:
+                body["problems"] = exc.problems
             return JSONResponse(body, status_code=status)
         return _error_page(request, status, ERROR_TITLES.get(status, "出错了"), str(exc))
 

@@ -19,6 +19,7 @@ class AppError(Exception):
         super().__init__(f"{field_name}：{message}" if field_name else message)
         self.field = field_name
         self.message = message
+        self.problems: list[dict[str, str]] = []  # per-field or per-row problems, when there are several
 
 
 class DomainError(AppError, ValueError):

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 # SQL BIGINT (both databases): the largest id a record can have.
 MAX_ID = 2**63 - 1
@@ -34,6 +34,7 @@ Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Month = Annotated[int, Field(ge=1, le=12)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
 PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE)]
+Page = Annotated[int, Field(ge=1, le=MAX_OFFSET)]  # a 1-based page number
 Count = Annotated[int, Field(ge=0, le=10**9)]
 Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, max_digits=16, decimal_places=2, allow_inf_nan=False)]
 Score = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
@@ -41,6 +42,18 @@ Ratio = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Day = Annotated[date, AfterValidator(_day_in_range)]
 ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=5000)]
+
+
+class Filters(BaseModel):
+    """Base of query-filter schemas: a blank form field means "no filter" (``?district=`` is absent, not an
+    invalid district)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+        return data
 
 
 # ---- Chinese messages -------------------------------------------------------------------------------

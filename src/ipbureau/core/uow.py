@@ -56,6 +56,8 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
     finally:
         session.close()
+        # Error pages render after this point: they must not reopen (and leak) a connection on a closed session.
+        request.state.db = None
 
 
 def request_session(request: Request) -> Session | None:

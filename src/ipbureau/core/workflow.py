@@ -53,7 +53,8 @@ def _value(state: Any) -> str:
 
 class Workflow:
     def __init__(self, resource: str, entity_type: str, noun: str, transitions: Iterable[Transition], *,
-                 states: type[Enum] | None = None, state_attr: str = "status", audited: tuple[str, ...] = ()) -> None:
+                 states: type[Enum] | None = None, state_attr: str = "status", audited: tuple[str, ...] = (),
+                 audit_prefix: str | None = None) -> None:
         self.resource = resource  # the policy resource
         self.entity_type = entity_type  # the audit log's entity type
         self.noun = noun  # 挂牌, 交易, 案件...
@@ -61,6 +62,7 @@ class Workflow:
         self.states = states
         self.state_attr = state_attr
         self.audited = tuple(dict.fromkeys((state_attr, *audited)))
+        self.audit_prefix = audit_prefix or entity_type  # audit actions read "<prefix>.<action>"
 
     # ---- reading ---------------------------------------------------------------------------------
 
@@ -121,7 +123,7 @@ class Workflow:
         changes = audit.diff(before, audit.snapshot(obj, self.audited))
         if extra:
             changes.update(extra)
-        audit.record(session, actor=actor, action=f"{self.entity_type}.{action}", entity_type=self.entity_type,
+        audit.record(session, actor=actor, action=f"{self.audit_prefix}.{action}", entity_type=self.entity_type,
                      entity_id=getattr(obj, "id", None), summary=summary or f"{transition.label}{self.noun}",
                      changes=changes, ip_address=ip_address)
 

@@ -6,12 +6,13 @@ Two kinds of input rules live here:
 - schema field types (``Amount``, ``DateInput``, ``Text``) built on core.fields' ``Money`` and ``Day``: they
   also accept what people type ("12,000.5", "2023/5/1") and keep the messages these pages always gave
   ("不能为负数", "“abc”不是数字", "日期“…”无法识别（如 2023-05-01）");
-- checks that need the field's label of one particular form or the database (required text, a choice among an
-  enum's values, a Tianjin district, a case number): they raise core.errors.DomainError naming the field.
+- checks the service makes with the field's label or the database (text a form must have, a choice among an
+  enum's values, a Tianjin district, a party's credit code): they raise core.errors.DomainError naming the field
+  with the messages these pages always gave ("不予受理理由：不能为空", "案件类型：“x”无效，可选：…").
 
-A field's label in a schema error comes from core.fields' global ``FIELD_LABELS``, keyed by field name; a name
-that means different things on different forms ("reason", "concluded_on") is therefore checked for presence in
-the service, where the form's own label is known.
+A field's label in a schema error comes from core.fields' global ``FIELD_LABELS``, keyed by field name, while
+form keys such as "reason" or "concluded_on" mean different things on different forms of the platform (and of
+these areas); so the input schemas are ``FormSchema``s, whose attribute names are unique and labelled.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def choice(enum_class: Any, value: Any, field_name: str) -> Any:
     try:
         return enum_class(str(value or "").strip())
     except ValueError:
-        allowed = "、".join(label for _v, label in enum_class.choices())
+        allowed = "、".join(choice_label for _value, choice_label in enum_class.choices())
         raise DomainError(field_name, f"“{value or ''}”无效，可选：{allowed}") from None
 
 
@@ -158,21 +159,21 @@ def district(session: Session, code: Any, field_name: str = "所属区") -> str:
     return code
 
 
-def party_enterprise(session: Session, label: str, *, enterprise_id: int | None, credit_code: Any,
+def party_enterprise(session: Session, party: str, *, enterprise_id: int | None, credit_code: Any,
                      is_person: bool) -> tuple[Enterprise | None, str | None]:
-    """The enterprise record a party names (by its id, or by its credit code when it is registered) and the
-    party's checked credit code (none for a natural person)."""
+    """The enterprise record a party ("请求人", "当事人") names, by its id or by its credit code when it is
+    registered, and the party's checked credit code (none for a natural person)."""
     enterprise = None
     if enterprise_id:
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None:
-            raise DomainError(label, f"编号为 {enterprise_id} 的企业不存在")
+            raise DomainError(party, f"编号为 {enterprise_id} 的企业不存在")
     code = None
     if not is_person and credit_code and str(credit_code).strip():
         try:
             code = validate_credit_code(credit_code)
         except ValueError as exc:
-            raise DomainError(f"{label}统一社会信用代码", str(exc)) from None
+            raise DomainError(f"{party}统一社会信用代码", str(exc)) from None
         enterprise = enterprise or session.scalar(select(Enterprise).where(Enterprise.credit_code == code))
     return enterprise, code
 
@@ -236,7 +237,8 @@ def perform(session: Session, user: Any, workflow: Workflow, case: Any, action: 
     policy.authorize(session, user, workflow.resource, workflow.transition(action).policy_action, case)
     workflow.check(case, action)
     summary, changes = plan()
-    amounts = {name: value for name, value in changes.items() if name in set(money)}
+    money = set(money)
+    amounts = {name: value for name, value in changes.items() if name in money}
     with workflow.step(session, case, action, actor=user, policy=policy, summary=f"{case.case_no}：{summary}",
                        ip_address=ip_address, extra=money_changes(case, amounts)):
         for name, value in changes.items():

@@ -46,9 +46,12 @@ CHAIN_CODE = "invention_grants"
 TREND_YEARS = 10
 
 
-def _check_district(session: Session, district_code: str | None) -> None:
-    if district_code and district_code not in district_map(session):
+def _check_district(session: Session, district_code: str | None) -> dict[str, str]:
+    """The districts (code -> name); a district code that is not one of them is refused."""
+    districts = district_map(session)
+    if district_code and district_code not in districts:
         raise StatsInputError("区", f"未知的区代码“{district_code}”")
+    return districts
 
 
 # ---- the indicator API ------------------------------------------------------------------------
@@ -94,8 +97,7 @@ def dashboard(session: Session, year: int, *, dataset: str | Dataset, district_c
     """Every figure of the /stats page: the catalogue's values, the 10-year trends, the district
     ranking and the chain breakdown (the ranking always covers all 16 districts)."""
     ds = Dataset(engine.dataset_value(dataset))
-    _check_district(session, district_code)
-    districts = district_map(session)
+    districts = _check_district(session, district_code)
     years = engine.trend_years(engine.check_year(year), TREND_YEARS)
     chains = engine.by_chain(session, CHAIN_CODE, year, district_code=district_code, dataset=ds)
     return Dashboard(

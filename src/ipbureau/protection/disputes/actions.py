@@ -40,10 +40,9 @@ from ipbureau.protection.disputes.schemas import (
     WithdrawIn,
 )
 from ipbureau.protection.disputes.service import check_handler, get_case, handler_choices
-from ipbureau.protection.disputes.workflows import WORKFLOWS, workflow_for
+from ipbureau.protection.disputes.workflows import MONEY_COLUMNS, WORKFLOWS, workflow_for
 from ipbureau.protection.fields import Plan
 
-MONEY_COLUMNS = ("agreement_amount_yuan",)
 FINDINGS = (AdjudicationDecision.INFRINGEMENT_FOUND, AdjudicationDecision.NOT_FOUND)
 
 

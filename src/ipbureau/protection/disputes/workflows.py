@@ -24,7 +24,7 @@ AUDITED = ("case_no", "kind", "ip_type", "ip_numbers", "ipc", "claim", "district
            "deadline", "extended", "handler_id", "outcome", "confirmation_court", "confirmation_on",
            "confirmation_ruling_no", "accepted_on", "rejection_reason", "investigator_id", "hearing_on",
            "hearing_notes", "decision", "decision_reasons", "decision_no", "concluded_on")
-# agreement_amount_yuan is audited by the action as text (fields.money_changes): JSON has no Decimal.
+MONEY_COLUMNS = ("agreement_amount_yuan",)  # audited as text by the actions (fields.perform): JSON has no Decimal
 
 S = DisputeStatus
 HANDLING = (S.ACCEPTED, S.IN_PROGRESS)  # an accepted adjudication, before and after its hearing

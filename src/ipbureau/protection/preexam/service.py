@@ -33,8 +33,14 @@ from ipbureau.navigation.chains import IndustryChain, load_chains, prefix_matche
 from ipbureau.policy import policy
 from ipbureau.protection.preexam.enums import CaseStatus, FilingStatus
 from ipbureau.protection.preexam.models import Case, Centre, Document, Examiner, Filing, KeyEnterprise
-from ipbureau.protection.preexam.schemas import (CentreRead, ExaminerRead, ExaminerUpdate, FilingCreate,
-                                                 FilingDecision, KeyEnterpriseCreate)
+from ipbureau.protection.preexam.schemas import (
+    CentreRead,
+    ExaminerRead,
+    ExaminerUpdate,
+    FilingCreate,
+    FilingDecision,
+    KeyEnterpriseCreate,
+)
 from ipbureau.protection.preexam.workflows import CASE, FILING
 from ipbureau.reference.ipc import IpcFormatError, normalise_ipc
 from ipbureau.reference.models import IpcCode

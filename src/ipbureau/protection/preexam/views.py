@@ -26,12 +26,32 @@ from ipbureau.policy import requires
 from ipbureau.protection.preexam import flows, service
 from ipbureau.protection.preexam import stats as cycle
 from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
-from ipbureau.protection.preexam.schemas import (CaseCreate, CaseList, CaseRead, CaseStep, CentreList, CycleStatsRead,
-                                                 ExaminerList, ExaminerPlacement, ExaminerRead, ExaminerUpdate,
-                                                 FilingCreate, FilingDecision, FilingList, FilingRead,
-                                                 KeyEnterpriseCreate, KeyEnterpriseList, KeyEnterpriseRead,
-                                                 KeyEnterpriseRemoved, MaybeCaseStatus, MaybeDataset,
-                                                 MaybeFilingStatus, MaybeId, MaybeText, MaybeYear)
+from ipbureau.protection.preexam.schemas import (
+    CaseCreate,
+    CaseList,
+    CaseRead,
+    CaseStep,
+    CentreList,
+    CycleStatsRead,
+    ExaminerList,
+    ExaminerPlacement,
+    ExaminerRead,
+    ExaminerUpdate,
+    FilingCreate,
+    FilingDecision,
+    FilingList,
+    FilingRead,
+    KeyEnterpriseCreate,
+    KeyEnterpriseList,
+    KeyEnterpriseRead,
+    KeyEnterpriseRemoved,
+    MaybeCaseStatus,
+    MaybeDataset,
+    MaybeFilingStatus,
+    MaybeId,
+    MaybeText,
+    MaybeYear,
+)
 from ipbureau.protection.preexam.service import Upload
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
