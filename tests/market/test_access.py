@@ -155,18 +155,17 @@ def test_licences_and_pledges_are_filed_once_with_their_audit_entry(db, users, e
     pledge = pledges.register_pledge(db, users["enterprise"], PledgeCreate(
         patents=[patent.application_no], pledgee_bank="渤海银行", amount_yuan="1000", registered_on=TODAY))
     db.commit()
-    entry = db.scalar(select(AuditLog).where(AuditLog.action == "market_licence.file"))
+    entry = db.scalar(select(AuditLog).where(AuditLog.action == "market.licence.create"))
     assert entry.entity_id == str(licence.id) and entry.changes["licensee_enterprise_id"] == [None, rival.id]
     assert entry.changes["filing_status"] == [None, "filed"]
     # A stored licence or pledge is not filed a second time: the one transition error (409) of the workflow.
-    for workflow, record, action in ((LICENCE, db.get(Licence, licence.id), "file"),
-                                     (PLEDGE, db.get(Pledge, pledge.id), "register")):
+    for workflow, record in ((LICENCE, db.get(Licence, licence.id)), (PLEDGE, db.get(Pledge, pledge.id))):
         with pytest.raises(TransitionError, match="^状态：已登记的") as exc_info, \
-                workflow.step(db, record, action, actor=users["admin"], policy=None):
+                workflow.step(db, record, "create", actor=users["admin"], policy=None):
             pass
         assert exc_info.value.status == 409
     assert db.scalar(select(func.count()).select_from(AuditLog).where(
-        AuditLog.action.in_(["market_licence.file", "market_pledge.register"]))) == 2
+        AuditLog.action.in_(["market.licence.create", "market.pledge.create"]))) == 2
 
 
 def test_refused_steps_answer_409_on_the_api(client, db, users, enterprise, rival):
@@ -189,8 +188,8 @@ def test_refused_steps_answer_409_on_the_api(client, db, users, enterprise, riva
     assert accept.status_code == 409
     steps = db.scalars(select(AuditLog.action).where(AuditLog.entity_type == "market_deal",
                                                      AuditLog.entity_id == str(deal.id)).order_by(AuditLog.id)).all()
-    assert steps == ["market_deal.open", "market_deal.negotiate", "market_deal.sign"]
-    sign = db.scalar(select(AuditLog).where(AuditLog.action == "market_deal.sign"))
+    assert steps == ["market.deal.create", "market.deal.negotiate", "market.deal.sign"]
+    sign = db.scalar(select(AuditLog).where(AuditLog.action == "market.deal.sign"))
     assert sign.changes["status"] == ["negotiation", "contract"] and sign.changes["amount_yuan"] == [None, "2500.50"]
 
 

@@ -117,10 +117,10 @@ def test_listing_workflow_states_and_audit(db, users, enterprise):
     db.commit()
     actions = db.scalars(select(AuditLog.action).where(AuditLog.entity_type == "market_listing",
                                                        AuditLog.entity_id == str(listing.id)).order_by(AuditLog.id)).all()
-    assert actions == ["market_listing.create", "market_listing.submit", "market_listing.reject",
-                       "market_listing.edit", "market_listing.submit", "market_listing.approve",
-                       "market_listing.withdraw"]
-    approve = db.scalar(select(AuditLog).where(AuditLog.action == "market_listing.approve"))
+    assert actions == ["market.listing.create", "market.listing.submit", "market.listing.reject",
+                       "market.listing.update", "market.listing.submit", "market.listing.approve",
+                       "market.listing.withdraw"]
+    approve = db.scalar(select(AuditLog).where(AuditLog.action == "market.listing.approve"))
     assert approve.changes["status"] == ["submitted", "published"]
 
 
@@ -219,8 +219,7 @@ def test_open_licence_declare_accept_withdraw(db, users, enterprise, other_user)
         open_licences.withdraw_open_licence(db, users["enterprise"], declaration.id)
     db.commit()
     assert db.get(Licence, licence.id).in_force(TODAY)  # existing licences continue after withdrawal
-    assert db.scalar(select(func.count()).select_from(AuditLog)
-                     .where(AuditLog.action.startswith("market_", autoescape=True))) == 3
+    assert db.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("market.%"))) == 3
 
 
 def test_open_licence_rejects_bad_input_and_exclusive_licence_in_force(db, users, enterprise, other):
@@ -318,7 +317,7 @@ def test_pledge_registration(db, users, enterprise, other):
     with pytest.raises(DomainError, match="专利权人中没有"):
         pledge(patents=add_patent(db, other).application_no, pledgee_bank="x", amount_yuan="1")
     db.commit()
-    entry = db.scalar(select(AuditLog).where(AuditLog.action == "market_pledge.register"))
+    entry = db.scalar(select(AuditLog).where(AuditLog.action == "market.pledge.create"))
     assert entry.changes["pledgee_bank"] == [None, "天津银行"]
     assert entry.changes["amount_yuan"] == [None, "5000000.00"] and entry.changes["patents"] == [[], [patent.application_no]]
 

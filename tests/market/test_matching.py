@@ -95,8 +95,8 @@ def test_demand_post_edit_close_with_audit(db, users, buyer_user):
     db.commit()
     actions = db.scalars(select(AuditLog.action).where(AuditLog.entity_type == "market_demand")
                          .order_by(AuditLog.id)).all()
-    assert actions == ["market_demand.post", "market_demand.edit", "market_demand.close"]
-    assert db.scalar(select(AuditLog).where(AuditLog.action == "market_demand.edit")).changes["budget_yuan"] == [
+    assert actions == ["market.demand.create", "market.demand.update", "market.demand.close"]
+    assert db.scalar(select(AuditLog).where(AuditLog.action == "market.demand.update")).changes["budget_yuan"] == [
         "500000.00", "600000.00"]
 
 
@@ -220,7 +220,7 @@ def test_push_creates_notice_eml_and_push_record(db, users, buyer, buyer_user, o
     message = email.message_from_bytes(new.pop().read_bytes(), policy=email.policy.default)
     assert message["To"] == "buyer@example.cn" and "技术需求匹配结果" in message["Subject"]
     assert patents[0].application_no in message.get_content()
-    assert db.scalar(select(AuditLog.action).where(AuditLog.entity_type == "market_push")) == "market_push.create"
+    assert db.scalar(select(AuditLog.action).where(AuditLog.entity_type == "market_push")) == "market.push.create"
     # Reverse push: a patent to candidate enterprises.
     sent = pushes.push_patent(db, users["district_staff"], patents[0].id, [buyer.id])
     with pytest.raises(DomainError, match="^推送企业：天津测试科技有限公司是该专利的专利权人$"):

@@ -142,3 +142,34 @@ def test_dashboard_is_a_read(client, users, db):
     assert client.get("/stats").status_code == 200
     assert client.get("/api/stats/indicators").status_code == 200
     assert db.scalar(select(func.count()).select_from(AuditLog)) == before
+
+
+def test_hostile_values_in_every_query_field(client, users):
+    """Each field of each statistics query schema, one at a time, with each hostile value: never a 5xx, and
+    the API's 422 is in Chinese."""
+    from ipbureau.stats.schemas import (
+        ChainBreakdownQuery,
+        DashboardQuery,
+        DistrictBreakdownQuery,
+        IndicatorQuery,
+        SeriesQuery,
+        WhitePaperQuery,
+    )
+    from tests.stats.hostile import problem, variants
+
+    routes = [(f"/api/stats/{CODE}", IndicatorQuery, {"year": "2022"}),
+              (f"/api/stats/{CODE}/series", SeriesQuery, {"year_from": "2021", "year_to": "2022"}),
+              (f"/api/stats/{CODE}/by-district", DistrictBreakdownQuery, {"year": "2022"}),
+              (f"/api/stats/{CODE}/by-chain", ChainBreakdownQuery, {"year": "2022"}),
+              ("/api/stats/whitepaper", WhitePaperQuery, {"year": "2022"}),
+              ("/stats", DashboardQuery, {}),
+              ("/stats/whitepaper", WhitePaperQuery, {"year": "2022"})]
+    headers = bearer(client, "bureau_staff_user")
+    login(client, "bureau_staff_user")
+    wrong = []
+    for path, schema, base in routes:
+        for params in variants(base, schema.model_fields):
+            response = client.get(path, params=params, headers=headers if path.startswith("/api") else {})
+            if (found := problem(response, api=path.startswith("/api"))) is not None:
+                wrong.append(f"{path} {params}: {found}")
+    assert wrong == []

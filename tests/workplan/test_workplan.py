@@ -202,7 +202,7 @@ def test_unknown_indicator_falls_back_to_manual(db, plan, users):
 def test_linked_indicator_gives_the_live_value(db, plan, users, enterprise):
     """(十四) counts the patents shown, traded or openly licensed on the marketplace: publishing a
     listing of two patents moves the target by two, from the records, in the listing's year."""
-    from tests.test_market import _published, add_patent
+    from tests.market.test_market import _published, add_patent
 
     target = _target(db, 14)
     assert target.indicator_code == "market_patents_operated"

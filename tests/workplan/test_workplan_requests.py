@@ -209,3 +209,39 @@ def test_progress_entry_audit_carries_the_entry(client, db, plan, users):
     assert audit.changes == {"entry_id": [None, entry["id"]], "value": [None, 12], "recorded_on": [None, "2023-05-01"],
                              "evidence": [None, "台账"], "note": [None, "五月"]}
     assert "（十八）全年组织线上线下培训 2023-05-01 完成 12场次" in audit.summary
+
+
+def test_hostile_values_in_every_query_and_form_field(client, db, plan, users):
+    """Each field of the work plan's query and form schemas, one at a time, with each hostile value (pages and
+    API): never a 5xx, the API's 422 in Chinese, and no hostile number or date stored."""
+    from ipbureau.workplan.schemas import PlanQuery, PointDepartmentUpdate, ProgressEntryCreate, TargetIndicatorUpdate
+    from tests.stats.hostile import problem, variants
+
+    target, point = _target(db, 19), db.scalar(select(WorkPoint).where(WorkPoint.number == 19))
+    headers = bearer(client, "admin_user")
+    login(client, "admin_user")
+    token = csrf_from(client.get("/workplan").text)
+    entry = {"value": "1", "evidence": "x", "recorded_on": "2023-06-01"}
+    calls = [("GET", path, {"params": params}) for path in ("/api/workplan", "/workplan", "/workplan/export.xlsx")
+             for params in variants({}, PlanQuery.model_fields)]
+    calls += [("POST", f"/api/workplan/targets/{target.id}/progress", {"json": body})
+              for body in variants(entry, ProgressEntryCreate.model_fields)]
+    calls += [("POST", f"/workplan/targets/{target.id}/progress", {"data": {**form, "csrf_token": token}})
+              for form in variants(entry, ProgressEntryCreate.model_fields)]
+    calls += [("POST", f"/workplan/targets/{target.id}/indicator", {"data": {**form, "csrf_token": token}})
+              for form in variants({}, TargetIndicatorUpdate.model_fields)]
+    calls += [("POST", f"/workplan/points/{point.id}/department", {"data": {**form, "csrf_token": token}})
+              for form in variants({}, PointDepartmentUpdate.model_fields)]
+    calls += [("POST", "/workplan/upload", {"data": {**form, "csrf_token": token},
+                                            "files": {"file": ("plan.csv", b"x", "text/csv")}})
+              for form in variants({}, ["year"])]
+    wrong = []
+    for method, path, kwargs in calls:
+        api = path.startswith("/api")
+        response = client.request(method, path, headers=headers if api else {}, follow_redirects=False, **kwargs)
+        if (found := problem(response, api=api)) is not None:
+            wrong.append(f"{method} {path} {kwargs}: {found}")
+    assert wrong == []
+    # Hostile text is still text (evidence "1e309" is accepted); a hostile number or date never is.
+    written = set(db.execute(select(ProgressEntry.value, ProgressEntry.recorded_on)))
+    assert written == {(1.0, date(2023, 6, 1))}

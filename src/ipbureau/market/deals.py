@@ -83,7 +83,7 @@ def open_deal(session: Session, user: Any, data: DealCreate, *, ip_address: str 
             raise DomainError("许可类型", "只能选择独占、排他或普通许可")
     check_no_open_licence(session, patents, licence_type)
     deal = Deal(created_by=user.id)
-    with DEAL.step(session, deal, "open", actor=user, policy=None, ip_address=ip_address,
+    with DEAL.step(session, deal, "create", actor=user, policy=None, ip_address=ip_address,
                    summary=f"交易意向：{counterparty.name} — {holder.name}（{kind.label}）"):
         deal.kind, deal.licence_type = kind, licence_type
         deal.free_licence = data.free_licence and kind == ListingKind.LICENCE

@@ -55,7 +55,7 @@ def create_demand(session: Session, user: Any, data: DemandCreate, *, ip_address
     enterprise = acting_enterprise(session, user, data.enterprise_id, field_name="需求企业")
     values = _need(session, data)
     demand = Demand(created_by=user.id)
-    with DEMAND.step(session, demand, "post", actor=user, policy=None, summary=f"发布技术需求：{values['title']}",
+    with DEMAND.step(session, demand, "create", actor=user, policy=None, summary=f"发布技术需求：{values['title']}",
                      ip_address=ip_address):
         _set(demand, values)
         demand.enterprise_id, demand.enterprise, demand.posted_at = enterprise.id, enterprise, utcnow()
@@ -67,7 +67,7 @@ def update_demand(session: Session, user: Any, demand_id: int, data: DemandUpdat
                   ip_address: str | None = None) -> Demand:
     policy.require(user, RESOURCE, "edit")
     demand = get_demand(session, user, demand_id)
-    with DEMAND.step(session, demand, "edit", actor=user, policy=policy, summary=f"修改技术需求：{demand.title}",
+    with DEMAND.step(session, demand, "update", actor=user, policy=policy, summary=f"修改技术需求：{demand.title}",
                      ip_address=ip_address):
         _set(demand, _need(session, data))
     return demand

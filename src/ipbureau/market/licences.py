@@ -20,7 +20,7 @@ def file_licence(session: Session, actor: Any, *, ip_address: str | None = None,
     """Record a licence. The caller has checked who (the deal's or the declaration's step)."""
     licence = Licence(created_by=actor.id)
     summary = f"许可登记：{LicenceType(values['licence_type']).label}，专利编号 {values['patent_id']}"
-    with LICENCE.step(session, licence, "file", actor=actor, policy=None, summary=summary, ip_address=ip_address):
+    with LICENCE.step(session, licence, "create", actor=actor, policy=None, summary=summary, ip_address=ip_address):
         for name, value in values.items():
             setattr(licence, name, value)
         session.add(licence)

@@ -88,7 +88,7 @@ def update_listing(session: Session, user: Any, listing_id: int, data: ListingUp
     """Edit a draft or a rejected listing (a rejected one goes back to draft, to be resubmitted)."""
     policy.require(user, RESOURCE, "edit")
     listing = get_listing(session, user, listing_id)
-    with LISTING.step(session, listing, "edit", actor=user, policy=policy, summary=f"修改挂牌：{listing.title}",
+    with LISTING.step(session, listing, "update", actor=user, policy=policy, summary=f"修改挂牌：{listing.title}",
                       ip_address=ip_address):
         _set(listing, _offer(session, data, listing.holder, today or date.today()))
     return listing

@@ -105,7 +105,7 @@ def listing_page(session: Session, user: Any, listing_id: int) -> ListingPage:
     # The holder's own users do not propose deals to themselves; staff (naming the counterparty) and others do.
     offers_deal = LISTING.may(session, user, listing, "trade") and not (holder_side and not acts_on_behalf(user))
     return ListingPage(listing=listing, buttons=LISTING.buttons(session, user, listing),
-                       editable=LISTING.may(session, user, listing, "edit"), offers_deal=offers_deal,
+                       editable=LISTING.may(session, user, listing, "update"), offers_deal=offers_deal,
                        holder_side=holder_side,
                        shows_matches=listing.status == ListingStatus.PUBLISHED
                        and policy.allows(user, RECOMMENDATION, "view"),
@@ -160,5 +160,5 @@ def demand_page(session: Session, user: Any, demand_id: int) -> DemandPage:
     return DemandPage(
         demand=demand, matches=matching.match_demand(session, demand) if is_open else [],
         pushes=list(session.scalars(select(Push).where(Push.demand_id == demand.id).order_by(Push.pushed_at.desc()))),
-        buttons=DEMAND.buttons(session, user, demand), editable=DEMAND.may(session, user, demand, "edit"),
+        buttons=DEMAND.buttons(session, user, demand), editable=DEMAND.may(session, user, demand, "update"),
         pushable=DEMAND.may(session, user, demand, "push"))

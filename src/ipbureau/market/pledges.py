@@ -35,7 +35,7 @@ def register_pledge(session: Session, user: Any, data: PledgeCreate, *, today: d
     check_term(data.term_start, data.term_end, "质押期限")
     bank = required_text(data.pledgee_bank, "质权人（银行）")
     pledge = Pledge(created_by=user.id)
-    with PLEDGE.step(session, pledge, "register", actor=user, policy=None, summary=f"质押登记：{holder.name} → {bank}",
+    with PLEDGE.step(session, pledge, "create", actor=user, policy=None, summary=f"质押登记：{holder.name} → {bank}",
                      ip_address=ip_address):
         pledge.holder_enterprise_id, pledge.holder, pledge.patents = holder.id, holder, patents
         pledge.pledgee_bank, pledge.amount_yuan = bank, data.amount_yuan

@@ -64,7 +64,7 @@ def _deliver(session: Session, *, actor: Any, enterprise: Enterprise, kind: Push
     push.patents = patents
     session.add(push)
     session.flush()
-    audit.record(session, actor=actor, action="market_push.create", entity_type="market_push", entity_id=push.id,
+    audit.record(session, actor=actor, action="market.push.create", entity_type="market_push", entity_id=push.id,
                  summary=f"推送{kind.label}：{enterprise.name}（{len(patents)} 件专利）", ip_address=ip_address,
                  changes=audit.diff({}, {"kind": kind.value, "enterprise_id": enterprise.id, "demand_id": push.demand_id,
                                          "source_patent_id": push.source_patent_id,

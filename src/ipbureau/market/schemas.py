@@ -21,10 +21,9 @@ from pydantic import (
     Field,
     computed_field,
     field_validator,
-    model_validator,
 )
 
-from ipbureau.core.fields import Day, Id, Money, ShortText, Year, register_labels
+from ipbureau.core.fields import Day, Filters, Id, Money, ShortText, Year, register_labels
 from ipbureau.enums import Dataset
 from ipbureau.market.enums import (
     DealStatus,
@@ -61,17 +60,6 @@ PatentNumbers = Annotated[list[ShortText], BeforeValidator(_application_numbers)
 Email = Annotated[str, Field(max_length=200), AfterValidator(_email)]
 
 
-class FilterQuery(BaseModel):
-    """The query of a page's filter form: a field left empty filters nothing."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_unset(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {key: value for key, value in data.items() if not (isinstance(value, str) and not value.strip())}
-        return data
-
-
 class Items(BaseModel, Generic[T]):
     items: list[T]
 
@@ -97,7 +85,7 @@ class PatentRef(BaseModel):
 
 # ---- listings -----------------------------------------------------------------------------------------------
 
-class ListingFilters(FilterQuery):
+class ListingFilters(Filters):
     kind: ListingKind | None = None
     district: ShortText | None = None  # the holder's district code
     ipc: ShortText | None = None  # a code prefix: "G06F", "h01m50"
@@ -297,7 +285,7 @@ class PledgeRead(BaseModel):
 
 # ---- demands, matches, pushes ---------------------------------------------------------------------------------
 
-class DemandFilters(FilterQuery):
+class DemandFilters(Filters):
     status: DemandStatus | None = None
     chain: ShortText | None = None  # an industry chain code
 
@@ -439,7 +427,7 @@ class PatentMatches(BaseModel):
 
 # ---- statistics ------------------------------------------------------------------------------------------------
 
-class StatsQuery(FilterQuery):
+class StatsQuery(Filters):
     year: Year | None = None  # default: this year
     dataset: Dataset | None = None  # default: real data when there are any, else the demo data
 

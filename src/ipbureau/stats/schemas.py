@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
-from ipbureau.core.fields import Year, register_labels
+from ipbureau.core.fields import Filters, Year, register_labels
 from ipbureau.enums import Dataset
 from ipbureau.stats.enums import Measure, Period, Subject, YoyNote
 
@@ -20,24 +20,20 @@ MAX_SERIES_YEARS = 50
 
 
 def blank_to_none(value: Any) -> Any:
-    """An empty form or query field means "not given"."""
+    """An empty field means "not given" (for fields whose schema cannot be a ``Filters``)."""
     return None if isinstance(value, str) and not value.strip() else value
 
 
 IndicatorCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 DistrictCode = Annotated[str, Field(pattern=r"^[0-9]{6}$")]
 ChainCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-OptionalDistrict = Annotated[DistrictCode | None, BeforeValidator(blank_to_none)]
-OptionalChain = Annotated[ChainCode | None, BeforeValidator(blank_to_none)]
-OptionalYear = Annotated[Year | None, BeforeValidator(blank_to_none)]
-OptionalDataset = Annotated[Dataset | None, BeforeValidator(blank_to_none)]
 WhitePaperFormat = Literal["docx", "pdf"]
 
 
-# ---- queries ------------------------------------------------------------------------------------
+# ---- queries (Filters: a blank field is an absent one) -------------------------------------------
 
 
-class PeriodQuery(BaseModel):
+class PeriodQuery(Filters):
     year: Year
     period: Period = Period.YEAR
     dataset: Dataset = Dataset.REAL
@@ -46,24 +42,24 @@ class PeriodQuery(BaseModel):
 class IndicatorQuery(PeriodQuery):
     """One indicator for a period, for the city, a district or an industry chain."""
 
-    district_code: OptionalDistrict = None
-    chain_code: OptionalChain = None
+    district_code: DistrictCode | None = None
+    chain_code: ChainCode | None = None
 
 
 class DistrictBreakdownQuery(PeriodQuery):
-    chain_code: OptionalChain = None
+    chain_code: ChainCode | None = None
 
 
 class ChainBreakdownQuery(PeriodQuery):
-    district_code: OptionalDistrict = None
+    district_code: DistrictCode | None = None
 
 
-class SeriesQuery(BaseModel):
+class SeriesQuery(Filters):
     year_from: Year
     year_to: Year
     period: Period = Period.YEAR
-    district_code: OptionalDistrict = None
-    chain_code: OptionalChain = None
+    district_code: DistrictCode | None = None
+    chain_code: ChainCode | None = None
     dataset: Dataset = Dataset.REAL
 
     @field_validator("year_to")
@@ -80,16 +76,17 @@ class SeriesQuery(BaseModel):
 
 
 class DashboardQuery(BaseModel):
-    """The /stats page. ``district_code`` "" is the whole city; absent, a user of a district starts on it."""
+    """The /stats page. Not a ``Filters``: its form sends ``district_code=""`` for 全市, which must stay apart
+    from an absent district_code (a user who belongs to a district then starts on it)."""
 
-    year: OptionalYear = None
-    dataset: OptionalDataset = None
+    year: Annotated[Year | None, BeforeValidator(blank_to_none)] = None
+    dataset: Annotated[Dataset | None, BeforeValidator(blank_to_none)] = None
     district_code: Annotated[str, Field(pattern=r"^([0-9]{6})?$")] | None = None
 
 
-class WhitePaperQuery(BaseModel):
-    year: OptionalYear = None  # default: the latest year whose grants reach December
-    dataset: OptionalDataset = None  # default: real
+class WhitePaperQuery(Filters):
+    year: Year | None = None  # default: the latest year whose grants reach December
+    dataset: Dataset | None = None  # default: real
     fmt: WhitePaperFormat = "docx"
 
 

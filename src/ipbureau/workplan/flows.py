@@ -45,9 +45,9 @@ class PlanFileError(DomainError):
     """A plan file that cannot be loaded; ``problems`` name the items (zh-CN)."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
         shown = "；".join(problems[:10]) + (f"；等共 {len(problems)} 处" if len(problems) > 10 else "")
         super().__init__(f"工作要点文件有误，未载入任何内容：{shown}")
+        self.problems = problems  # type: ignore[assignment]  (one sentence per item of the file)
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from ipbureau.core.fields import Day, register_labels
-from ipbureau.stats.schemas import IndicatorCode, OptionalYear, blank_to_none
+from ipbureau.core.fields import Day, Filters, Year, register_labels
+from ipbureau.stats.schemas import IndicatorCode, blank_to_none
 
 MAX_EVIDENCE = 1000
 MAX_NOTE = 2000
@@ -37,8 +37,8 @@ Department = Annotated[Annotated[str, StringConstraints(strip_whitespace=True, m
 # ---- input ------------------------------------------------------------------------------------------
 
 
-class PlanQuery(BaseModel):
-    year: OptionalYear = None  # default: this year's plan, else the latest before it, else the earliest
+class PlanQuery(Filters):
+    year: Year | None = None  # default: this year's plan, else the latest before it, else the earliest
 
 
 class ProgressEntryCreate(BaseModel):
