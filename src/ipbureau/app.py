@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from ipbureau import __version__
 from ipbureau.auth.permissions import CsrfFailed, LoginRequired
 from ipbureau.core.errors import AppError
-from ipbureau.core.fields import problems_of
+from ipbureau.core.fields import area_of, problems_of
 from ipbureau.config import get_settings
 from ipbureau.web.middleware import BodySizeLimit
 from ipbureau.web.templating import render
@@ -139,7 +139,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        problems = problems_of(list(exc.errors()))
+        route = request.scope.get("route")
+        endpoint = getattr(route, "endpoint", None)
+        problems = problems_of(list(exc.errors()), area_of(endpoint.__module__) if endpoint else None)
         text = "；".join(f"{p['field']}：{p['message']}" for p in problems)
         if _wants_json(request):
             return JSONResponse({"detail": f"输入有误：{text}", "problems": problems}, status_code=422)

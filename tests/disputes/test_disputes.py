@@ -77,7 +77,7 @@ def test_register_links_enterprise_party_numbers_case_and_audits(db, users, ente
     assert second.case_no == f"津知裁〔{TODAY.year}〕0001号"
     assert second.deadline == deadlines.add_working_days(TODAY, 5)
     entry = db.scalar(select(AuditLog).where(AuditLog.entity_type == "dispute_case", AuditLog.entity_id == str(case.id)))
-    assert entry.action == "dispute_case.create" and case.case_no in entry.summary
+    assert entry.action == "disputes.case.create" and case.case_no in entry.summary
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -168,8 +168,8 @@ def test_mediation_workflow_with_judicial_confirmation(db, users, enterprise):
     logged = [a for (a,) in db.execute(select(AuditLog.action).where(AuditLog.entity_id == str(case.id),
                                                                       AuditLog.entity_type == "dispute_case")
                                         .order_by(AuditLog.id))]
-    assert logged == ["dispute_case.create", "dispute_case.session", "dispute_case.conclude",
-                       "dispute_case.confirm"]
+    assert logged == ["disputes.case.create", "disputes.case.session", "disputes.case.conclude",
+                       "disputes.case.confirm"]
 
 
 def test_mediation_actions_are_refused_on_adjudication_and_vice_versa(db, users, enterprise):
@@ -315,7 +315,7 @@ def test_each_step_writes_one_audit_entry_with_the_diff(db, users, enterprise):
     _act(db, adjudication, "accept", users, accepted_on=TODAY)
     accept = _entries(db, adjudication)[-1]
     deadline = deadlines.add_months(TODAY, 3)
-    assert accept.action == "dispute_case.accept" and accept.summary.endswith(f"立案，结案期限 {deadline}")
+    assert accept.action == "disputes.case.accept" and accept.summary.endswith(f"立案，结案期限 {deadline}")
     assert accept.changes["status"] == ["received", "accepted"]
     assert accept.changes["accepted_on"] == [None, TODAY.isoformat()]
     assert accept.changes["deadline"][1] == deadline.isoformat()

@@ -73,7 +73,7 @@ def test_register_close_and_audit(db, users, enterprise):
         _transfer(db, users, case, transferred_on=TODAY, organ="另一机关")
     actions = list(db.scalars(select(AuditLog.action).where(AuditLog.entity_type == "enforcement_case",
                                                             AuditLog.entity_id == str(case.id)).order_by(AuditLog.id)))
-    assert actions == ["enforcement_case.create", "enforcement_case.close", "enforcement_case.transfer"]
+    assert actions == ["enforcement.case.create", "enforcement.case.close", "enforcement.case.transfer"]
 
 
 def test_transfer_of_open_case_ends_it(db, users):
@@ -269,7 +269,7 @@ def test_each_action_writes_one_audit_entry_with_the_diff(db, users):
     _transfer(db, users, case, transferred_on=TODAY, organ="天津市公安局滨海分局")
     create, edit, close, transfer = _entries(db, case)
     assert create.changes["amount_involved_yuan"] == [None, "1000.00"] and create.changes["status"] == [None, "open"]
-    assert edit.action == "enforcement_case.edit" and edit.summary == f"{case.case_no}：修改案件信息"
+    assert edit.action == "enforcement.case.update" and edit.summary == f"{case.case_no}：修改案件信息"
     assert edit.changes == {"amount_involved_yuan": ["1000.00", "1200.00"], "summary": [None, "查获侵权商品 30 件"]}
     assert close.summary == f"{case.case_no}：结案（津市监滨罚〔2024〕3号），罚没款 800.00 元"
     assert close.changes == {"status": ["open", "closed"], "closed_on": [None, TODAY.isoformat()],
@@ -284,7 +284,7 @@ def test_buttons_follow_the_workflow_and_the_policy(db, users):
         return [t.action for t in service.available_actions(db, users[role], case)]
 
     case = _case(db, users)
-    assert offered(case) == ["edit", "close", "transfer"] == offered(case, "district_staff")
+    assert offered(case) == ["update", "close", "transfer"] == offered(case, "district_staff")
     _close(db, users, case, closed_on=TODAY, penalty_decision_no="罚1")
     assert offered(case) == ["transfer"]
     _transfer(db, users, case, transferred_on=TODAY, organ="公安机关")
@@ -327,7 +327,7 @@ def test_district_staff_keep_their_cases_in_their_district(client, db, users):
     assert response.status_code == 403
     db.expire_all()
     assert db.get(EnforcementCase, case.id).district_code == "120116"
-    assert not [e for e in _entries(db, case) if e.action == "enforcement_case.edit"]
+    assert not [e for e in _entries(db, case) if e.action == "enforcement.case.update"]
 
 
 # ---- bad input on the routes (422 in Chinese) -------------------------------------------------------------

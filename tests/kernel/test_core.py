@@ -260,7 +260,7 @@ class ListingForm(BaseModel):
 
 
 def test_a_form_parses_into_the_api_schema_with_chinese_field_names():
-    fields.register_labels({"title": "名称", "price": "挂牌价格"})
+    fields.register_labels({"title": "名称", "price": "挂牌价格"}, __name__)
     parsed = form_model(ListingForm, {"title": " 专利 ", "price": "", "year": "2023", "csrf_token": "x"})
     assert (parsed.title, parsed.price, parsed.year) == ("专利", None, 2023)
     with pytest.raises(FormInvalid) as exc:

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from ipbureau.audit.models import AuditLog
-from ipbureau.auth import service as auth
 from ipbureau.auth.enums import Role
-from ipbureau.auth.models import User, UserCreate
+from ipbureau.auth.models import User
 from ipbureau.core.errors import TransitionError
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.market import deals, demands, embeddings, licences, open_licences, pledges
@@ -22,8 +21,8 @@ from ipbureau.market.schemas import DealCreate, DemandCreate, OpenLicenceCreate,
 from ipbureau.market.workflows import LICENCE, PLEDGE, WORKFLOWS
 from ipbureau.notices import service as notices
 from ipbureau.policy import policy
-from tests.conftest import PASSWORD, bearer, login
-from tests.market.test_market import _listing, _published, add_patent
+from tests.conftest import bearer, login
+from tests.market.test_market import _listing, _published, add_patent, add_user
 
 TODAY = date.today()
 DEMAND_TEXT = "我司生产动力电池，需要提高锂电池隔膜耐热性的涂覆技术，防止热失控"
@@ -35,11 +34,8 @@ def rival(db):
     ent = Enterprise(credit_code="91120000MA05N5L64B", name="天津和平区企业有限公司", district_code="120101")
     db.add(ent)
     db.flush()
-    auth.create(db, UserCreate(username="rival_ent", display_name="另一企业", password=PASSWORD,
-                               role=Role.ENTERPRISE, enterprise_id=ent.id))
-    auth.create(db, UserCreate(username="heping_staff", display_name="和平区局", password=PASSWORD,
-                               role=Role.DISTRICT_STAFF, district_code="120101"))
-    db.commit()
+    add_user(db, "rival_ent", "另一企业", enterprise=ent)
+    add_user(db, "heping_staff", "和平区局", role=Role.DISTRICT_STAFF, district_code="120101")
     return ent
 
 

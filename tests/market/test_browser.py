@@ -9,8 +9,10 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.market.test_market import add_patent
+from ipbureau.enterprises.models import Enterprise
+from ipbureau.market.enums import DealStatus
+from ipbureau.market.models import Deal
+from tests.market.test_market import add_patent, add_user
 from tests.test_browser import _log_in, browser, page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -22,18 +24,10 @@ def _log_out(page) -> None:
 
 
 def test_list_match_deal(page, db, users, enterprise):  # noqa: F811
-    from ipbureau.auth import service as auth
-    from ipbureau.auth.enums import Role
-    from ipbureau.auth.models import UserCreate
-    from ipbureau.enterprises.models import Enterprise
-    from ipbureau.market.enums import DealStatus
-    from ipbureau.market.models import Deal
-
     buyer = Enterprise(credit_code="91120000MA05N5L64B", name="天津需求方电池有限公司", district_code="120101")
     db.add(buyer)
     db.flush()
-    auth.create(db, UserCreate(username="buyer_ent", display_name="需求方", password=PASSWORD, role=Role.ENTERPRISE,
-                               enterprise_id=buyer.id))
+    add_user(db, "buyer_ent", "需求方", enterprise=buyer)
     patent = add_patent(db, enterprise, title="一种锂离子电池隔膜及其制备方法", ipc="H01M50/403")
     patent.abstract = "聚乙烯微孔膜涂覆陶瓷层，提高隔膜耐热性和电池安全性。"
     add_patent(db, enterprise, title="一种混凝土搅拌运输车的清洗装置", ipc="B28C5/42")

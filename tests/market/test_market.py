@@ -9,6 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from ipbureau.audit.models import AuditLog
+from ipbureau.auth import service as auth
+from ipbureau.auth.enums import Role
+from ipbureau.auth.models import User, UserCreate
 from ipbureau.core.errors import DomainError, Forbidden, NotFound, TransitionError
 from ipbureau.core.forms import FormInvalid, validate
 from ipbureau.enterprises.models import Enterprise
@@ -25,7 +28,7 @@ from ipbureau.market.schemas import (
     PledgeCreate,
 )
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
-from tests.conftest import bearer, csrf_from, login
+from tests.conftest import PASSWORD, bearer, csrf_from, login
 
 _serial = itertools.count(1)
 TODAY = date.today()
@@ -51,16 +54,19 @@ def other(db):
     return ent
 
 
-@pytest.fixture
-def other_user(db, other):
-    from ipbureau.auth import service as auth
-    from ipbureau.auth.enums import Role
-    from ipbureau.auth.models import UserCreate
-
-    user = auth.create(db, UserCreate(username="other_ent", display_name="受让方", password="correct-horse-42",
-                                      role=Role.ENTERPRISE, enterprise_id=other.id))
+def add_user(db, username: str, display_name: str, *, enterprise: Enterprise | None = None,
+             role: Role = Role.ENTERPRISE, district_code: str | None = None) -> User:
+    """A user (password PASSWORD) of the enterprise, or of a district for district staff."""
+    user = auth.create(db, UserCreate(username=username, display_name=display_name, password=PASSWORD, role=role,
+                                      enterprise_id=enterprise.id if enterprise else None,
+                                      district_code=district_code))
     db.commit()
     return user
+
+
+@pytest.fixture
+def other_user(db, other):
+    return add_user(db, "other_ent", "受让方", enterprise=other)
 
 
 def listing_input(**values) -> ListingCreate:

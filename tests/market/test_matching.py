@@ -22,7 +22,7 @@ from ipbureau.navigation.chains import chain_by_code
 from ipbureau.notices.models import Notice
 from ipbureau.stats import engine
 from tests.conftest import bearer, csrf_from, login
-from tests.market.test_market import _declare, _published, add_patent
+from tests.market.test_market import _declare, _published, add_patent, add_user
 
 TITLES = [
     ("一种锂离子电池隔膜及其制备方法", "H01M50/403", "本发明公开了一种锂离子电池隔膜，采用聚乙烯微孔膜涂覆陶瓷层，提高隔膜耐热性和电池安全性。"),
@@ -45,14 +45,7 @@ def buyer(db):
 
 @pytest.fixture
 def buyer_user(db, buyer):
-    from ipbureau.auth import service as auth
-    from ipbureau.auth.enums import Role
-    from ipbureau.auth.models import UserCreate
-
-    user = auth.create(db, UserCreate(username="buyer_ent", display_name="需求方", password="correct-horse-42",
-                                      role=Role.ENTERPRISE, enterprise_id=buyer.id))
-    db.commit()
-    return user
+    return add_user(db, "buyer_ent", "需求方", enterprise=buyer)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ipbureau.audit.models import AuditLog
-from ipbureau.core.errors import Conflict, DomainError
+from ipbureau.core.errors import Conflict, DomainError, Forbidden
 from ipbureau.navigation import assignment, report, service
 from ipbureau.navigation.chains import chain_by_code, chains_for_ipc, default_chains, load_chains
 from ipbureau.navigation.models import NavigationProject
@@ -478,7 +478,7 @@ def test_projects_are_the_citys_and_only_city_staff_change_them(client, db, user
     listed = client.get("/api/navigation/projects", headers=district).json()
     assert [p["id"] for p in listed] == [project.id]  # district staff read every district's projects
     assert client.delete(f"/api/navigation/projects/{project.id}", headers=district).status_code == 403
-    with pytest.raises(Exception, match="您没有访问此功能的权限"):
+    with pytest.raises(Forbidden, match="您没有访问此功能的权限"):
         service.delete_project(db, project.id, actor=users["district_staff"])
     city = bearer(client, "bureau_staff_user")
     assert client.delete("/api/navigation/projects/999999", headers=city).json()["detail"] == "导航项目不存在"

@@ -328,9 +328,8 @@ def test_confirm_and_clear_need_a_reason_and_happen_once(client, db, planted, qu
     assert response.json()["detail"] == "处理结果：只有认定为非正常的申请才能登记处理结果"
 
     entries = db.scalars(select(AuditLog).where(AuditLog.entity_type == "screening_case")).all()
-    # The workflow helper names each entry "<entity type>.<action>".
-    assert {(e.action, e.entity_id) for e in entries} == {("screening_case.confirm", str(case_id)),
-                                                         ("screening_case.clear", str(other))}
+    assert {(e.action, e.entity_id) for e in entries} == {("screening.case.confirm", str(case_id)),
+                                                         ("screening.case.clear", str(other))}
     assert all(e.actor_name == "bureau_staff_user" for e in entries)
 
 
@@ -511,7 +510,7 @@ def test_illegal_transitions_are_409_and_each_step_is_audited_once(client, db, p
         assert response.status_code == 409 and response.json()["field"] == "审查结论"
     entries = db.scalars(select(AuditLog).where(AuditLog.entity_type == "screening_case", AuditLog.entity_id == str(case_id))
                          .order_by(AuditLog.id)).all()
-    assert [e.action for e in entries] == ["screening_case.confirm", "screening_case.correct"]  # refusals leave none
+    assert [e.action for e in entries] == ["screening.case.confirm", "screening.case.correct"]  # refusals leave none
     confirm, handled = entries
     assert confirm.changes == {"status": ["pending", "confirmed"], "decision_reason": [None, "实质相同"],
                                "handling": [None, "pending"]}
@@ -542,7 +541,7 @@ def test_hidden_cases_are_404_like_missing_ones(client, db, planted, queue, user
     response = client.post(f"/screening/{other}/decision",
                            data={"decision": "clear", "reason": "误报", "csrf_token": csrf_from(page.text)})
     assert response.status_code == 404
-    queue_page = client.get("/screening", params={"status": ""})
+    queue_page = client.get("/screening", params={"status": "all"})
     assert planted["burst"][0].application_no in queue_page.text and planted["base"].application_no not in queue_page.text
     assert 'name="district"' not in queue_page.text  # no district filter for a district's own staff
     from openpyxl import load_workbook

@@ -26,4 +26,4 @@ class AuditLogPage(BaseModel):
     items: list[AuditLogRead]
 
 
-register_labels({"entity_type": "对象类型", "entity_id": "对象编号"})
+register_labels({"entity_type": "对象类型", "entity_id": "对象编号"}, __name__)

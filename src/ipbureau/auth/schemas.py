@@ -33,4 +33,4 @@ class TokenResponse(BaseModel):
 
 
 register_labels({"username": "用户名", "display_name": "姓名", "password": "密码", "role": "角色",
-                 "enterprise_id": "企业编号"})
+                 "enterprise_id": "企业编号"}, __name__)

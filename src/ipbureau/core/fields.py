@@ -58,18 +58,36 @@ class Filters(BaseModel):
 
 # ---- Chinese messages -------------------------------------------------------------------------------
 
-# Field names as users know them; domains add their own with register_labels().
+# Field names as users know them, shared by every area; each area adds its own with register_labels().
 FIELD_LABELS: dict[str, str] = {
     "id": "编号", "year": "年份", "month": "月份", "offset": "起始位置", "limit": "每页条数", "page": "页码",
     "start": "开始日期", "end": "结束日期", "date_from": "开始日期", "date_to": "结束日期", "q": "检索词",
     "district": "区", "district_code": "区", "amount": "金额", "price": "价格", "score": "分数",
     "min_score": "最低分", "status": "状态", "keyword": "关键词", "period": "时段", "chain": "产业链",
 }
+# area (package, e.g. "ipbureau.market") -> its own labels; the same field name may read differently per area
+_AREA_LABELS: dict[str, dict[str, str]] = {}
 
 
-def register_labels(labels: dict[str, str]) -> None:
-    """Let a domain name its own fields in messages ("挂牌价格" for ``price``)."""
-    FIELD_LABELS.update(labels)
+def area_of(module: str) -> str:
+    """The area a module belongs to: its package (``ipbureau.market.schemas`` → ``ipbureau.market``)."""
+    return module.rsplit(".", 1)[0] if module.count(".") > 1 else module
+
+
+def register_labels(labels: dict[str, str], module: str) -> None:
+    """Name an area's fields in messages (``price`` → 挂牌价格). Call as ``register_labels({...}, __name__)``: the
+    labels apply to errors of that area's schemas and routes, so two areas may label the same name differently."""
+    _AREA_LABELS.setdefault(area_of(module), {}).update(labels)
+
+
+def label_for(name: str, area: str | None = None) -> str | None:
+    if area is not None:
+        own = _AREA_LABELS.get(area, {}).get(name)
+        if own:
+            return own
+    if name in FIELD_LABELS:
+        return FIELD_LABELS[name]
+    return next((labels[name] for labels in _AREA_LABELS.values() if name in labels), None)
 
 
 def _expected(ctx: dict[str, Any]) -> str:
@@ -123,13 +141,13 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def field_name(loc: tuple[Any, ...]) -> str:
-    """The user-facing name of an error location (``("query", "year")`` → ``年份``)."""
+def field_name(loc: tuple[Any, ...], area: str | None = None) -> str:
+    """The user-facing name of an error location (``("query", "year")`` → ``年份``), in the area's words."""
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
     if not parts:
         return "请求"
     last = next((p for p in reversed(parts) if not p.isdigit()), parts[-1])
-    label = FIELD_LABELS.get(last)
+    label = label_for(last, area)
     if label is None:
         return ".".join(parts)
     rows = [p for p in parts if p.isdigit()]
@@ -153,11 +171,12 @@ def chinese_message(error: dict[str, Any]) -> str:
         return template
 
 
-def problems_of(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Pydantic's errors as ``[{"field": 中文名, "loc": "year", "message": 中文}]``."""
+def problems_of(errors: list[dict[str, Any]], area: str | None = None) -> list[dict[str, str]]:
+    """Pydantic's errors as ``[{"field": 中文名, "loc": "year", "message": 中文}]``; ``area`` (see area_of) chooses
+    the area's labels."""
     out = []
     for error in errors:
         loc = tuple(error.get("loc") or ())
-        out.append({"field": field_name(loc), "loc": ".".join(str(p) for p in loc if p not in ("body", "query")),
+        out.append({"field": field_name(loc, area), "loc": ".".join(str(p) for p in loc if p not in ("body", "query")),
                     "message": chinese_message(error)})
     return out

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ipbureau.core.errors import InvalidInput
-from ipbureau.core.fields import problems_of
+from ipbureau.core.fields import area_of, problems_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,7 +58,7 @@ def validate(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise FormInvalid(problems_of(list(exc.errors()))) from None
+        raise FormInvalid(problems_of(list(exc.errors()), area_of(model.__module__))) from None
 
 
 def form_model(model: type[M], form: Any) -> M:

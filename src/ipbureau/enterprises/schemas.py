@@ -92,4 +92,4 @@ class EnterpriseDetail(EnterpriseRead):
 register_labels({"tag": "称号", "kind": "类型", "dataset": "数据", "enterprise_id": "企业", "enterprise": "企业",
                  # path and query parameters of the area's routes
                  "assessment_id": "申报编号", "visit_id": "走访记录编号", "training_id": "培训编号",
-                 "record_id": "记录编号", "edit": "编号"})
+                 "record_id": "记录编号", "edit": "编号"}, __name__)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from ipbureau.core.errors import DomainError
+from ipbureau.core.errors import DomainError, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ class FileRejected(DomainError):
     """The file as a whole cannot be read (encoding, format, size, missing columns)."""
 
 
-class ImportFailed(Exception):
-    """Rows had errors; nothing was written. Carries every problem found (up to a cap)."""
+class ImportFailed(InvalidInput):
+    """Rows had errors; nothing was written. Carries every problem found (up to a cap), which the API lists."""
 
     def __init__(self, problems: list[RowProblem], batch_id: int | None = None, truncated: bool = False) -> None:
         self.problems = problems

@@ -82,4 +82,4 @@ class ImportBatchList(BaseModel):
     items: list[ImportBatchRead]
 
 
-register_labels({"kind": "数据种类", "batch_id": "导入记录编号", "job_id": "导入任务编号", "file": "文件"})
+register_labels({"kind": "数据种类", "batch_id": "导入记录编号", "job_id": "导入任务编号", "file": "文件"}, __name__)

@@ -45,7 +45,8 @@ def _imports_page(request: Request, db: Session, user: User, offset: int = 0, *,
 
 
 @router.get("/imports", include_in_schema=False)
-def imports_page(request: Request, offset: Offset = 0, db: Session = Depends(get_db), user: User = Depends(requires("import", "run"))):
+def imports_page(request: Request, offset: Offset = 0, db: Session = Depends(get_db),
+                 user: User = Depends(requires("import", "run"))):
     return _imports_page(request, db, user, offset)
 
 
@@ -63,7 +64,8 @@ async def imports_upload(request: Request, file: UploadFile = File(...), db: Ses
 
 
 @router.get("/imports/jobs/{job_id}", include_in_schema=False)
-def job_page(request: Request, job_id: JobId, db: Session = Depends(get_db), user: User = Depends(requires("import", "run"))):
+def job_page(request: Request, job_id: JobId, db: Session = Depends(get_db),
+             user: User = Depends(requires("import", "run"))):
     return render(request, "imports/job.html", {"job": service.job_of(db, user, job_id)}, db=db)
 
 
@@ -73,7 +75,8 @@ def job_status(job_id: JobId, db: Session = Depends(get_db), user: User = Depend
 
 
 @router.get("/imports/{batch_id}", include_in_schema=False)
-def batch_page(request: Request, batch_id: Id, db: Session = Depends(get_db), user: User = Depends(requires("import", "run"))):
+def batch_page(request: Request, batch_id: Id, db: Session = Depends(get_db),
+               user: User = Depends(requires("import", "run"))):
     return render(request, "imports/batch.html", {"batch": service.get_batch(db, user, batch_id)}, db=db)
 
 

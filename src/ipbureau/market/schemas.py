@@ -499,4 +499,4 @@ register_labels({
     "industry_chain": "所属产业链", "budget_yuan": "预算", "contact_email": "联系邮箱",
     "patent_ids": "推送专利", "enterprise_ids": "推送企业",
     "price_min": "最低价格", "price_max": "最高价格", "ipc": "IPC 分类号",
-})
+}, __name__)

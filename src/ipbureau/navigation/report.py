@@ -53,8 +53,27 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
-from sqlalchemy import (JSON, Column, ColumnElement, Float, Integer, MetaData, String, Table as SqlTable, and_, case,
-                        cast, extract, false, func, insert, literal, or_, select, union_all)
+from sqlalchemy import (
+    JSON,
+    Column,
+    ColumnElement,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy import Table as SqlTable
 from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError, NotFound

@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from ipbureau.core.errors import DomainError
-from ipbureau.core.fields import Day, LongText, ShortText, Year, register_labels
-from ipbureau.core.forms import form_data, validate
+from ipbureau.core.fields import Day, Filters, LongText, ShortText, Year, register_labels
+from ipbureau.core.forms import validate
 from ipbureau.enums import Dataset
 from ipbureau.navigation.assignment import ChainAssignment
 from ipbureau.navigation.chains import IndustryChain, chain_to_mapping
@@ -24,7 +24,7 @@ register_labels({
     "year_from": "起始年份", "year_to": "截止年份", "chain_code": "产业链", "application_no": "申请号",
     "client": "服务对象", "published_on": "交付日期", "project_id": "导航项目编号", "segments": "细分环节",
     "keywords": "关键词",
-})
+}, __name__)
 
 # Lists typed in a form: commas (both widths), 、, semicolons, whitespace or new lines.
 LIST_SEPARATORS = re.compile(r"[,，、;；\s]+")
@@ -129,23 +129,14 @@ class ProjectRead(BaseModel):
                    dataset=project.dataset)
 
 
-class QueryForm(BaseModel):
-    """A query string as a GET form sends it: fields left empty take their defaults (core.forms.form_data)."""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_fields_take_defaults(cls, data: Any) -> Any:
-        return form_data(cls, data) if isinstance(data, Mapping) else data
-
-
-class ProjectFilters(QueryForm):
+class ProjectFilters(Filters):
     chain: ShortText | None = None
     dataset: Dataset | None = None
 
 
 # ---- the report -------------------------------------------------------------------------------------------
 
-class ReportQuery(QueryForm):
+class ReportQuery(Filters):
     """The report's scope: dataset (default: real data when there is any) and filing years (default: the last
     ten years of the dataset)."""
 

@@ -25,8 +25,17 @@ from ipbureau.navigation import report
 from ipbureau.navigation.assignment import ChainAssignment, explain, explain_codes
 from ipbureau.navigation.chains import IndustryChain, chain_from_mapping, chain_to_mapping, default_chains, load_chains
 from ipbureau.navigation.models import ChainOverride, NavigationProject
-from ipbureau.navigation.schemas import (AssignmentRead, ChainRead, ChainUpdate, ProjectCreate, ProjectFilters,
-                                         ProjectRead, ReportPageQuery, ReportQuery, segments_text)
+from ipbureau.navigation.schemas import (
+    AssignmentRead,
+    ChainRead,
+    ChainUpdate,
+    ProjectCreate,
+    ProjectFilters,
+    ProjectRead,
+    ReportPageQuery,
+    ReportQuery,
+    segments_text,
+)
 from ipbureau.patents.models import Patent
 from ipbureau.patents.numbers import ApplicationNumberError, normalise_application_no
 from ipbureau.patents.service import dataset_present

@@ -21,9 +21,18 @@ from ipbureau.core.forms import form_model
 from ipbureau.core.uow import Router, get_db
 from ipbureau.enums import Dataset
 from ipbureau.navigation import report, service
+from ipbureau.navigation.schemas import (
+    AssignmentRead,
+    ChainRead,
+    ChainUpdate,
+    ProjectCreate,
+    ProjectFilters,
+    ProjectRead,
+    ReportPageQuery,
+    ReportQuery,
+    ReportRead,
+)
 from ipbureau.policy import requires
-from ipbureau.navigation.schemas import (AssignmentRead, ChainRead, ChainUpdate, ProjectCreate, ProjectFilters,
-                                         ProjectRead, ReportPageQuery, ReportQuery, ReportRead)
 from ipbureau.stats import charts
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render

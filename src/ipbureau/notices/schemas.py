@@ -29,4 +29,4 @@ class NoticeList(BaseModel):
     items: list[NoticeRead]
 
 
-register_labels({"notice_id": "通知"})
+register_labels({"notice_id": "通知"}, __name__)

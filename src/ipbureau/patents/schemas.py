@@ -42,4 +42,4 @@ class PatentRead(BaseModel):
     source: str | None
 
 
-register_labels({"patent_id": "专利编号"})
+register_labels({"patent_id": "专利编号"}, __name__)

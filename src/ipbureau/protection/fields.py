@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any, NamedTuple
@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError, Forbidden
-from ipbureau.core.fields import FIELD_LABELS, MAX_MONEY, Day, Money, Year
+from ipbureau.core.fields import FIELD_LABELS, MAX_MONEY, Day, Money
 from ipbureau.core.workflow import Workflow
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
@@ -102,10 +102,6 @@ Amount = Annotated[Money | None, BeforeValidator(_amount)]
 
 DateInput = Annotated[Day | None, BeforeValidator(_date)]
 """An optional date (core.fields.Day); its presence and order are the service's rules."""
-
-OptionalYear = Annotated[Year | None, BeforeValidator(_blank_is_none)]
-"""A year filter of a GET form: an empty box means no filter (not a 422)."""
-
 
 def Text(max_length: int = MAX_LINE) -> Any:  # noqa: N802  (a type, used as one)
     """Optional text of at most ``max_length`` characters, stripped (required-ness is the service's rule)."""
@@ -193,19 +189,6 @@ def next_case_no(session: Session, column: Any, stem: str) -> str:
     return f"{stem}{max(numbers, default=0) + 1:04d}号"
 
 
-def money_text(values: dict[str, Decimal | None]) -> dict[str, str | None]:
-    """Money values as the audit log keeps them: text to the fen (its JSON has no Decimal)."""
-    return {name: None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
-            for name, value in values.items()}
-
-
-def money_changes(obj: Any, new_values: dict[str, Decimal | None]) -> dict[str, list[str | None]]:
-    """The audit entry's changes of money columns, [old, new] as text."""
-    before = money_text({name: getattr(obj, name) for name in new_values})
-    after = money_text(new_values)
-    return {name: [before[name], after[name]] for name in new_values if before[name] != after[name]}
-
-
 def format_yuan(value: Decimal | float | int | None) -> str:
     return "—" if value is None else f"{Decimal(value):,.2f}"
 
@@ -229,17 +212,15 @@ class Plan(NamedTuple):
 
 
 def perform(session: Session, user: Any, workflow: Workflow, case: Any, action: str, plan: Callable[[], Plan], *,
-            ip_address: str | None = None, money: Iterable[str] = ()) -> None:
+            ip_address: str | None = None) -> None:
     """Run one workflow action on a case: who and the state first (so they answer 403/404/409 whatever the form
     holds), then ``plan()`` checks the input and says what changes, then the workflow step applies it and records
-    one audit entry (money columns, listed in ``money``, as text). The step checks who and the state again as it
-    records: the plan, which gives the entry's summary, must be known before the step begins."""
+    one audit entry. The step checks who and the state again as it records: the plan, which gives the entry's
+    summary, must be known before the step begins."""
     policy.authorize(session, user, workflow.resource, workflow.transition(action).policy_action, case)
     workflow.check(case, action)
     summary, changes = plan()
-    money = set(money)
-    amounts = {name: value for name, value in changes.items() if name in money}
     with workflow.step(session, case, action, actor=user, policy=policy, summary=f"{case.case_no}：{summary}",
-                       ip_address=ip_address, extra=money_changes(case, amounts)):
+                       ip_address=ip_address):
         for name, value in changes.items():
             setattr(case, name, value)

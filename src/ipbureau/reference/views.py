@@ -14,7 +14,7 @@ from ipbureau.reference.schemas import DistrictRead, IpcEntryRead
 from ipbureau.web.templating import render
 
 router = Router()
-register_labels({"ipc_code": "IPC 分类号"})
+register_labels({"ipc_code": "IPC 分类号"}, __name__)
 
 
 @router.get("/api/districts", response_model=list[DistrictRead], tags=["参考数据"])

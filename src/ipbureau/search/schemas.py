@@ -112,4 +112,4 @@ register_labels({
     "legal_status": "法律状态", "filing_from": "申请日（起）", "filing_to": "申请日（止）",
     "grant_from": "授权公告日（起）", "grant_to": "授权公告日（止）", "dataset": "数据类别", "page_size": "每页条数",
     "fmt": "导出格式",
-})
+}, __name__)

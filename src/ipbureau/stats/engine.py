@@ -406,9 +406,7 @@ def by_chain(session: Session, code: str, year: int, *, period: str | Period = P
 
 
 def catalogue() -> list[IndicatorDefRead]:
-    return [IndicatorDefRead(code=d.code, name=d.name, unit=d.unit, subject=d.subject, measure=d.measure,
-                             definition=d.definition, formula=d.formula, sources=list(d.sources),
-                             per_10k_people=d.per_10k_people, limitations=d.limitations) for d in CATALOGUE]
+    return [IndicatorDefRead.model_validate(d, from_attributes=True) for d in CATALOGUE]
 
 
 # --- defaults ---------------------------------------------------------------------------------

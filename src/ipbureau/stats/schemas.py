@@ -152,4 +152,4 @@ class Dashboard(BaseModel):
 register_labels({
     "code": "指标代码", "chain_code": "产业链", "year_from": "起始年份", "year_to": "截止年份", "dataset": "数据类别",
     "fmt": "格式",
-})
+}, __name__)

@@ -49,4 +49,4 @@ class TrademarkList(BaseModel):
     items: list[TrademarkRead]
 
 
-register_labels({"nice_class": "尼斯分类", "dataset": "数据类别"})
+register_labels({"nice_class": "尼斯分类", "dataset": "数据类别"}, __name__)

@@ -174,5 +174,5 @@ class PlanProgressRead(BaseModel):
 register_labels({
     "value": "完成值", "recorded_on": "填报日期", "evidence": "佐证材料", "note": "说明", "indicator_code": "统计指标",
     "responsible_department": "责任部门", "target_id": "目标", "point_id": "工作要点", "file": "文件",
-})
+}, __name__)
 

@@ -250,4 +250,4 @@ register_labels({
     "department": "牵头处室", "title": "名称", "held_on": "举办日期", "organiser": "主办单位", "mode": "形式",
     "total_participants": "参训总人次", "participants": "参训企业", "headcount": "人数",
     "recorded_on": "备案日期", "amount_yuan": "减缴金额（元）", "patents_count": "减缴专利件数",
-})
+}, __name__)

@@ -40,7 +40,7 @@ from ipbureau.protection.disputes.schemas import (
     WithdrawIn,
 )
 from ipbureau.protection.disputes.service import check_handler, get_case, handler_choices
-from ipbureau.protection.disputes.workflows import MONEY_COLUMNS, WORKFLOWS, workflow_for
+from ipbureau.protection.disputes.workflows import WORKFLOWS, workflow_for
 from ipbureau.protection.fields import Plan
 
 FINDINGS = (AdjudicationDecision.INFRINGEMENT_FOUND, AdjudicationDecision.NOT_FOUND)
@@ -197,7 +197,7 @@ def act(session: Session, user: User, case_id: int, action: str, data: BaseModel
     workflow = _workflow_offering(case, action)
     fields.perform(session, user, workflow, case, action,
                    lambda: PLANS[action](session, user, case, validate(ACTION_INPUTS[action], data), today),
-                   ip_address=ip_address, money=MONEY_COLUMNS)
+                   ip_address=ip_address)
     return case
 
 

@@ -97,7 +97,7 @@ def create_investigator(session: Session, user: User, data: InvestigatorCreate |
         raise DomainError(IPC_LABEL, "请至少填写一个 IPC 分类（如 G06F、A61K）")
     session.add(investigator)
     session.flush()
-    audit.record(session, actor=user, action="dispute_investigator.create", entity_type="dispute_investigator",
+    audit.record(session, actor=user, action="disputes.investigator.create", entity_type="dispute_investigator",
                  entity_id=investigator.id, summary=f"登记技术调查官 {investigator.name}（{investigator.organisation}）",
                  changes=audit.diff({}, audit.snapshot(investigator, AUDITED)), ip_address=ip_address)
     return investigator

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_field
 
-from ipbureau.core.fields import Id, ShortText, register_labels
+from ipbureau.core.fields import Filters, Id, ShortText, register_labels
 from ipbureau.protection.disputes import deadlines
 from ipbureau.protection.disputes.enums import DisputeStatus
 from ipbureau.protection.fields import MAX_TEXT, Amount, DateInput, FormSchema, Text
@@ -131,8 +131,8 @@ class InvestigatorCreate(FormSchema):
     affiliations: Items = []  # organisations, credit codes, persons' names
 
 
-class CaseFilters(BaseModel):
-    """The list's filters (query parameters of the page and the API)."""
+class CaseFilters(Filters):
+    """The list's filters (query parameters of the page and the API; a blank one is no filter)."""
 
     kind: Line = None
     status: Line = None
@@ -273,4 +273,4 @@ LABELS = {
     "extension_reason": "延长理由", "investigator_name": "姓名", "investigator_organisation": "所在单位",
     "investigator_fields": "技术领域（IPC）", "affiliations": "申报的关联关系", "deadline": "期限",
 }
-register_labels(LABELS)
+register_labels(LABELS, __name__)

@@ -27,7 +27,7 @@ from ipbureau.protection.disputes.enums import OPEN_STATUSES, DisputeKind, Dispu
 from ipbureau.protection.disputes.investigators import ipc_prefix
 from ipbureau.protection.disputes.models import DisputeCase, DisputeParty
 from ipbureau.protection.disputes.schemas import CaseCreate, CaseFilters, PartyIn
-from ipbureau.protection.disputes.workflows import ENTITY, RESOURCE, workflow_for
+from ipbureau.protection.disputes.workflows import AUDIT_PREFIX, ENTITY, RESOURCE, workflow_for
 
 CASE_PREFIX = {DisputeKind.MEDIATION: "津知调", DisputeKind.ADJUDICATION: "津知裁"}
 LOADED = (selectinload(DisputeCase.parties), selectinload(DisputeCase.sessions), selectinload(DisputeCase.investigator))
@@ -119,7 +119,7 @@ def register(session: Session, user: User, data: CaseCreate | Mapping[str, Any],
     fields.require_scope(session, user, RESOURCE, "create", case)  # district staff: a case of their district
     changes = audit.diff({}, audit.snapshot(case, workflow_for(case).audited))
     changes["parties"] = [None, [f"{p.side}:{p.name}:{p.credit_code or ''}" for p in case.parties]]
-    audit.record(session, actor=user, action=f"{ENTITY}.create", entity_type=ENTITY, entity_id=case.id,
+    audit.record(session, actor=user, action=f"{AUDIT_PREFIX}.create", entity_type=ENTITY, entity_id=case.id,
                  summary=f"{case.case_no}：登记{DisputeKind(kind).label}案件（{IpType(ip_type).label}）",
                  changes=changes, ip_address=ip_address)
     return case

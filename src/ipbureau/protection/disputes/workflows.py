@@ -19,12 +19,12 @@ from ipbureau.core.workflow import Workflow, step
 from ipbureau.protection.disputes.enums import OPEN_STATUSES, DisputeKind, DisputeStatus
 
 RESOURCE = "dispute.case"
-ENTITY = "dispute_case"  # the audit log's entity type (its actions are "dispute_case.<action>")
+ENTITY = "dispute_case"  # the audit log's entity type
+AUDIT_PREFIX = "disputes.case"  # its actions: "disputes.case.create", "disputes.case.session"...
 AUDITED = ("case_no", "kind", "ip_type", "ip_numbers", "ipc", "claim", "district_code", "handling_org", "received_on",
-           "deadline", "extended", "handler_id", "outcome", "confirmation_court", "confirmation_on",
-           "confirmation_ruling_no", "accepted_on", "rejection_reason", "investigator_id", "hearing_on",
-           "hearing_notes", "decision", "decision_reasons", "decision_no", "concluded_on")
-MONEY_COLUMNS = ("agreement_amount_yuan",)  # audited as text by the actions (fields.perform): JSON has no Decimal
+           "deadline", "extended", "handler_id", "outcome", "agreement_amount_yuan", "confirmation_court",
+           "confirmation_on", "confirmation_ruling_no", "accepted_on", "rejection_reason", "investigator_id",
+           "hearing_on", "hearing_notes", "decision", "decision_reasons", "decision_no", "concluded_on")
 
 S = DisputeStatus
 HANDLING = (S.ACCEPTED, S.IN_PROGRESS)  # an accepted adjudication, before and after its hearing
@@ -38,7 +38,7 @@ MEDIATION = Workflow(RESOURCE, ENTITY, "案件", [
     step("conclude", (S.RECEIVED, S.IN_PROGRESS), S.CLOSED, "调解结案", permission="handle"),
     step("confirm", (S.CLOSED,), None, "司法确认", permission="handle"),
     WITHDRAW,
-], states=DisputeStatus, audited=AUDITED)
+], states=DisputeStatus, audited=AUDITED, audit_prefix=AUDIT_PREFIX)
 
 ADJUDICATION = Workflow(RESOURCE, ENTITY, "案件", [
     ASSIGN,
@@ -49,7 +49,7 @@ ADJUDICATION = Workflow(RESOURCE, ENTITY, "案件", [
     step("decide", HANDLING, S.CLOSED, "作出裁决", permission="handle"),
     WITHDRAW,
     step("extend", HANDLING, None, "延长期限", permission="extend"),
-], states=DisputeStatus, audited=AUDITED)
+], states=DisputeStatus, audited=AUDITED, audit_prefix=AUDIT_PREFIX)
 
 WORKFLOWS = {DisputeKind.MEDIATION: MEDIATION, DisputeKind.ADJUDICATION: ADJUDICATION}
 

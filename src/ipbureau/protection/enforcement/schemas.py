@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
 
-from ipbureau.core.fields import Id, register_labels
+from ipbureau.core.fields import Filters, Id, Year, register_labels
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
-from ipbureau.protection.fields import MAX_TEXT, Amount, DateInput, FormSchema, OptionalYear, Text
+from ipbureau.protection.fields import MAX_TEXT, Amount, DateInput, FormSchema, Text
 
 Line = Text()
 
@@ -52,13 +52,13 @@ class TransferIn(FormSchema):
     transferred_on: DateInput = None
 
 
-class CaseFilters(BaseModel):
-    """The list's filters (query parameters of the page and the API)."""
+class CaseFilters(Filters):
+    """The list's filters (query parameters of the page and the API; a blank one is no filter)."""
 
     category: Line = None
     status: Line = None
     district: Text(12) = None
-    year: OptionalYear = None  # the year the case was opened
+    year: Year | None = None  # the year the case was opened
     keyword: Line = None
 
 
@@ -168,4 +168,4 @@ LABELS = {
     "fines": "罚没款", "handler_id": "承办人", "case_closed_on": "结案日期", "penalty_decision_no": "处罚决定书文号",
     "transfer_organ": "接收移送的司法机关", "transferred_on": "移送日期",
 }
-register_labels(LABELS)
+register_labels(LABELS, __name__)

@@ -27,7 +27,7 @@ from ipbureau.protection import fields
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
 from ipbureau.protection.enforcement.schemas import CaseFilters, CaseIn, CloseIn, TransferIn
-from ipbureau.protection.enforcement.workflows import CASE, ENTITY, MONEY_COLUMNS, RESOURCE
+from ipbureau.protection.enforcement.workflows import AUDIT_PREFIX, CASE, ENTITY, RESOURCE
 from ipbureau.protection.fields import Plan, label
 
 ZERO = Decimal("0.00")
@@ -88,11 +88,9 @@ def register(session: Session, user: User, data: CaseIn | Mapping[str, Any], *, 
                            created_by=user.id, case_no=data.case_no or next_case_no(session, facts["opened_on"].year))
     session.add(case)
     fields.require_scope(session, user, RESOURCE, "create", case)  # district staff: a case of their district
-    changes = audit.diff({}, {**audit.snapshot(case, CASE.audited),
-                              **fields.money_text({name: getattr(case, name) for name in MONEY_COLUMNS})})
-    audit.record(session, actor=user, action=f"{ENTITY}.create", entity_type=ENTITY, entity_id=case.id,
+    audit.record(session, actor=user, action=f"{AUDIT_PREFIX}.create", entity_type=ENTITY, entity_id=case.id,
                  summary=f"{case.case_no}：登记{CaseCategory(case.category).label}案件，当事人 {case.party_name}",
-                 changes=changes, ip_address=ip_address)
+                 changes=audit.diff({}, audit.snapshot(case, CASE.audited)), ip_address=ip_address)
     return case
 
 
@@ -129,9 +127,8 @@ def update(session: Session, user: User, case_id: int, data: CaseIn | Mapping[st
            ip_address: str | None = None) -> EnforcementCase:
     """Correct the facts of an open case."""
     case = get_case(session, user, case_id)
-    fields.perform(session, user, CASE, case, "edit",
-                   lambda: Plan("修改案件信息", _facts(session, validate(CaseIn, data), today)),
-                   ip_address=ip_address, money=MONEY_COLUMNS)
+    fields.perform(session, user, CASE, case, "update",
+                   lambda: Plan("修改案件信息", _facts(session, validate(CaseIn, data), today)), ip_address=ip_address)
     fields.require_scope(session, user, RESOURCE, "handle", case)  # district staff keep it in their district
     return case
 
@@ -154,7 +151,7 @@ def close(session: Session, user: User, case_id: int, data: CloseIn | Mapping[st
         fines = changes.get("fines_yuan", case.fines_yuan)
         return Plan(f"结案（{form.penalty_decision_no}），罚没款 {fields.format_yuan(fines)} 元", changes)
 
-    fields.perform(session, user, CASE, case, "close", plan, ip_address=ip_address, money=MONEY_COLUMNS)
+    fields.perform(session, user, CASE, case, "close", plan, ip_address=ip_address)
     return case
 
 

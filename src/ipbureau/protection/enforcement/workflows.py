@@ -11,15 +11,16 @@ from ipbureau.core.workflow import Workflow, step
 from ipbureau.protection.enforcement.enums import CaseStatus
 
 RESOURCE = "enforcement.case"
-ENTITY = "enforcement_case"  # the audit log's entity type (its actions are "enforcement_case.<action>")
+ENTITY = "enforcement_case"  # the audit log's entity type
+AUDIT_PREFIX = "enforcement.case"  # its actions: "enforcement.case.create", "enforcement.case.close"...
 AUDITED = ("case_no", "category", "district_code", "enforcement_unit", "handler_id", "party_enterprise_id",
            "party_name", "party_credit_code", "party_is_person", "summary", "opened_on", "closed_on",
-           "penalty_decision_no", "transferred", "transferred_on", "transferred_organ")
-MONEY_COLUMNS = ("amount_involved_yuan", "fines_yuan")  # audited as text by the actions: JSON has no Decimal
+           "amount_involved_yuan", "fines_yuan", "penalty_decision_no", "transferred", "transferred_on",
+           "transferred_organ")
 
 CASE = Workflow(RESOURCE, ENTITY, "案件", [
-    step("edit", (CaseStatus.OPEN,), None, "修改", permission="handle"),
+    step("update", (CaseStatus.OPEN,), None, "修改", permission="handle"),
     step("close", (CaseStatus.OPEN,), CaseStatus.CLOSED, "结案", permission="handle"),
     step("transfer", (CaseStatus.OPEN, CaseStatus.CLOSED), CaseStatus.TRANSFERRED, "移送司法机关", permission="handle",
          style="secondary"),
-], states=CaseStatus, audited=AUDITED)
+], states=CaseStatus, audited=AUDITED, audit_prefix=AUDIT_PREFIX)

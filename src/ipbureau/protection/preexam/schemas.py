@@ -307,4 +307,4 @@ register_labels({
     "decision": "预审结论", "examiner_id": "审查员", "application_no": "申请号", "day": "日期",
     "ipc_prefixes": "审查领域（IPC）", "active": "在岗", "user_id": "用户", "documents": "申请文件",
     "case_id": "案件", "filing_id": "备案", "document_id": "文件", "mine": "只看分配给我的", "action": "操作",
-})
+}, __name__)

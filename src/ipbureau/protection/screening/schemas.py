@@ -3,13 +3,12 @@ the page forms are parsed into the same models), runs and jobs, and what the API
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, field_validator
 
-from ipbureau.core.fields import Day, LongText, Score, ShortText, register_labels
+from ipbureau.core.fields import Day, Filters, LongText, Score, ShortText, register_labels
 from ipbureau.enums import Dataset
 from ipbureau.protection.screening.enums import CaseStatus, Handling, Sign
 from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag
@@ -18,12 +17,12 @@ from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag
 register_labels({
     "sign": "异常情形", "agency": "代理机构", "handling": "处理结果", "handled_on": "处理完成日期",
     "filed_from": "申请日起", "filed_to": "申请日止", "job": "筛查任务",
-})
+}, __name__)
 
 
 # ---- the queue's filters (query string) -----------------------------------------------------------
 
-class QueueFilters(BaseModel):
+class QueueFilters(Filters):
     """Filters of the review queue (the API and the Excel export: every status unless one is asked for)."""
 
     min_score: Score | None = None
@@ -32,23 +31,29 @@ class QueueFilters(BaseModel):
     agency: ShortText | None = None
     status: CaseStatus | None = None
 
-    @model_validator(mode="before")
+    @field_validator("district", "agency")
     @classmethod
-    def _empty_means_any(cls, data: Any) -> Any:
-        """A filter left empty in the form (``status=``) means any value, not a malformed one."""
-        if isinstance(data, Mapping):
-            return {k: (v.strip() or None) if isinstance(v, str) else v for k, v in data.items()}
-        return data
+    def _trimmed(cls, value: str | None) -> str | None:
+        return (value or "").strip() or None
 
     def query(self) -> dict[str, str]:
         """The filters that are set, for links (export, JSON) that keep them."""
         return {k: str(v) for k, v in self.model_dump(mode="json").items() if v is not None}
 
 
+ALL_STATUSES = "all"  # the queue page's 全部 choice of status
+
+
 class QueuePageFilters(QueueFilters):
-    """The queue page opens on the applications still to review; its 全部 choice sends ``status=`` (any)."""
+    """The queue page opens on the applications still to review; its 全部 choice sends ``status=all``."""
 
     status: CaseStatus | None = CaseStatus.PENDING
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _all_statuses(cls, value: Any) -> Any:
+        return None if value == ALL_STATUSES else value
+
 
 
 # ---- the review -------------------------------------------------------------------------------------

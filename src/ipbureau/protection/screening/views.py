@@ -19,8 +19,17 @@ from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import requires
 from ipbureau.protection.screening import flows, jobs, service
 from ipbureau.protection.screening.enums import CaseStatus, Handling, RunState, Sign
-from ipbureau.protection.screening.schemas import (CaseDetail, CaseList, CaseRead, Decision, HandlingRecord, JobRead,
-                                                   QueueFilters, QueuePageFilters, RunCreate)
+from ipbureau.protection.screening.schemas import (
+    CaseDetail,
+    CaseList,
+    CaseRead,
+    Decision,
+    HandlingRecord,
+    JobRead,
+    QueueFilters,
+    QueuePageFilters,
+    RunCreate,
+)
 from ipbureau.protection.screening.scoring import WEIGHTS, Parameters
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render

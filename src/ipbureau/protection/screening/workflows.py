@@ -49,13 +49,15 @@ def _nothing_to_handle(case: ScreeningCase) -> tuple[str, str]:
 REVIEW = ReviewWorkflow("screening.case", "screening_case", "申请", [
     step("confirm", [CaseStatus.PENDING], CaseStatus.CONFIRMED, "认定非正常", permission="review", style="danger"),
     step("clear", [CaseStatus.PENDING], CaseStatus.CLEARED, "排除", permission="review", style="secondary"),
-], states=CaseStatus, audited=("decision_reason", "handling"), refusal=_already_reviewed)
+], states=CaseStatus, audited=("decision_reason", "handling"), audit_prefix="screening.case",
+   refusal=_already_reviewed)
 
 HANDLING = ReviewWorkflow("screening.case", "screening_case", "申请", [
     step("withdraw", [Handling.PENDING], Handling.WITHDRAWN, Handling.WITHDRAWN.label, permission="handle"),
     step("reject", [Handling.PENDING], Handling.REJECTED, Handling.REJECTED.label, permission="handle"),
     step("correct", [Handling.PENDING], Handling.CORRECTED, Handling.CORRECTED.label, permission="handle"),
-], states=Handling, state_attr="handling", audited=("handled_on", "handling_note"), refusal=_nothing_to_handle)
+], states=Handling, state_attr="handling", audited=("handled_on", "handling_note"), audit_prefix="screening.case",
+   refusal=_nothing_to_handle)
 
 # The handling's outcome (what the form and the API send) → the action that records it.
 HANDLING_ACTIONS = {t.target: t.action for t in HANDLING.transitions.values()}
