@@ -516,7 +516,7 @@ def test_hidden_cases_are_not_there(client, db, users, enterprise, other):
 def test_bad_numbers_in_urls_are_422_in_chinese(client, users, url, name):
     response = client.get(url, headers=bearer(client, "bureau_staff_user"))
     assert response.status_code == 422, response.text
-    label = field_name(("path", name))  # the field's Chinese name (core.fields' labels)
+    label = field_name(("path", name), "ipbureau.protection.disputes")  # the field's Chinese name in this area
     assert label != name and response.json()["detail"].startswith(f"输入有误：{label}：")
 
 

@@ -346,7 +346,7 @@ def test_district_staff_keep_their_cases_in_their_district(client, db, users):
 def test_bad_numbers_in_urls_are_422_in_chinese(client, users, url, name):
     response = client.get(url, headers=bearer(client, "bureau_staff_user"))
     assert response.status_code == 422, response.text
-    label = field_name(("query", name))
+    label = field_name(("query", name), "ipbureau.protection.enforcement")  # the field's Chinese name in this area
     assert label != name and response.json()["detail"].startswith(f"输入有误：{label}：")
 
 

@@ -494,7 +494,7 @@ def test_projects_are_the_citys_and_only_city_staff_change_them(client, db, user
     ("/api/navigation/chains/xinchuang/report?year_from=%D9%A1%D9%A2", "起始年份"),
     ("/api/navigation/chains/xinchuang/report?year_from=1e309", "起始年份"),
     ("/api/navigation/chains/xinchuang/report.docx?year_to=2101", "截止年份"),
-    ("/api/navigation/projects?dataset=mixed", "数据"),  # "数据" or "数据类别": other areas label dataset too
+    ("/api/navigation/projects?dataset=mixed", "数据类别"),
 ])
 def test_bad_numbers_on_the_api_are_422_in_chinese(client, users, url, field):
     response = client.get(url, headers=bearer(client, "bureau_staff_user"))
@@ -504,7 +504,7 @@ def test_bad_numbers_on_the_api_are_422_in_chinese(client, users, url, field):
 def test_bad_numbers_and_dates_in_bodies_and_forms_are_422_in_chinese(client, db, users):
     headers = bearer(client, "bureau_staff_user")
     base = {"chain_code": "qinggong", "title": "轻工导航", "year": 2022, "client": "某园区", "published_on": "2023-02-01"}
-    for change, field in (({"year": "1e309"}, "年份"), ({"year": 99999999999999999999}, "年份"),
+    for change, field in (({"year": "1e309"}, "报告年度"), ({"year": 99999999999999999999}, "报告年度"),
                           ({"published_on": "2023-13-45"}, "交付日期"), ({"published_on": "9999-01-01"}, "交付日期")):
         response = client.post("/api/navigation/projects", json={**base, **change}, headers=headers)
         assert response.status_code == 422 and field in response.json()["detail"], change
@@ -516,5 +516,5 @@ def test_bad_numbers_and_dates_in_bodies_and_forms_are_422_in_chinese(client, db
     assert page.status_code == 422 and "截止年份：应为整数" in page.text
     index = client.get("/navigation")
     bad = client.post("/navigation/projects", data={**base, "year": "二〇二二", "csrf_token": csrf_from(index.text)})
-    assert bad.status_code == 422 and "年份：应为整数" in bad.text
+    assert bad.status_code == 422 and "报告年度：应为整数" in bad.text
     assert db.scalar(select(func.count()).select_from(NavigationProject)) == 0

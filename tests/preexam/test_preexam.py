@@ -140,11 +140,10 @@ def test_filing_eligibility_approval_and_audit(db, users, enterprise):
     db.commit()
     with pytest.raises(TransitionError, match="已在天津市知识产权保护中心备案，无需重复申请"):
         _apply(db, users["enterprise"], city.id)
-    # Audit actions are named <entity type>.<action>, as the workflow helper names its steps.
     actions = list(db.scalars(select(AuditLog.action).where(AuditLog.entity_type == "preexam_filing")
                               .order_by(AuditLog.id)))
-    assert actions == ["preexam_filing.apply", "preexam_filing.reject", "preexam_filing.reapply",
-                       "preexam_filing.approve"]
+    assert actions == ["preexam.filing.apply", "preexam.filing.reject", "preexam.filing.reapply",
+                       "preexam.filing.approve"]
 
 
 def test_enterprise_in_a_centre_chain_is_eligible_without_declared_fields(db, users):
@@ -188,9 +187,9 @@ def test_case_workflow_to_grant_with_patent_link_and_audit(db, users, setup):
     assert case.status == CaseStatus.GRANTED and case.granted_on == date.today()
     actions = list(db.scalars(select(AuditLog.action).where(AuditLog.entity_type == "preexam_case",
                                                             AuditLog.entity_id == str(case.id)).order_by(AuditLog.id)))
-    assert actions == ["preexam_case.submit", "preexam_case.decide", "preexam_case.submit_cnipa",
-                       "preexam_case.grant"]
-    decide = db.scalar(select(AuditLog).where(AuditLog.action == "preexam_case.decide"))
+    assert actions == ["preexam.case.submit", "preexam.case.decide", "preexam.case.submit_cnipa",
+                       "preexam.case.grant"]
+    decide = db.scalar(select(AuditLog).where(AuditLog.action == "preexam.case.decide"))
     assert decide.changes["status"] == ["received", "qualified"] and decide.actor_name == "examiner_user"
 
 
@@ -304,7 +303,7 @@ def test_green_channel_queues_first_with_a_shorter_deadline(db, users, setup, en
     db.commit()
     assert not _submit(db, users).green_channel
     assert db.scalar(select(func.count()).select_from(AuditLog).where(
-        AuditLog.action.in_(["preexam_key_enterprise.add", "preexam_key_enterprise.remove"]))) == 2
+        AuditLog.action.in_(["preexam.key_enterprise.add", "preexam.key_enterprise.remove"]))) == 2
 
 
 def test_withdraw_and_cnipa_rejection(db, users, setup):

@@ -33,6 +33,7 @@ from tests.conftest import PASSWORD, bearer, csrf_from, login
 _serial = itertools.count(1)
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PDF = b"%PDF-1.4 preexam kernel test\n"
+AREA = "ipbureau.protection.preexam"  # whose field labels name the fields
 
 
 def _centre(db, code="tianjin") -> Centre:
@@ -152,20 +153,20 @@ def test_each_case_step_writes_one_audit_entry_with_its_diff(db, users, world):
     queued = world["queued"]
     _move(db, queued, "assign", staff, examiner_id=second.id, reason="对口")
     entry = _last_audit(db)
-    assert (entry.action, entry.entity_type, entry.entity_id) == ("preexam_case.assign", "preexam_case", str(queued.id))
+    assert (entry.action, entry.entity_type, entry.entity_id) == ("preexam.case.assign", "preexam_case", str(queued.id))
     assert entry.changes == {"examiner_id": [None, second.id]} and entry.actor_name == "bureau_staff_user"
     assert entry.summary == f"{queued.case_no} 改派审查员：审查员二（对口）"
 
     service.upload_documents(db, queued.id, [Upload("附图.png", "image/png", b"png")], actor=staff)
     entry = _last_audit(db)
     document = db.scalar(select(Document).where(Document.case_id == queued.id))
-    assert entry.action == "preexam_case.upload" and entry.summary == f"上传预审申请文件“附图.png”（{queued.case_no}）"
+    assert entry.action == "preexam.case.upload" and entry.summary == f"上传预审申请文件“附图.png”（{queued.case_no}）"
     assert entry.changes == {"document_id": document.id, "filename": "附图.png", "size": 3,
                              "sha256": document.sha256}
 
     _move(db, queued, "decide", second, decision="unqualified", reason="说明书公开不充分")
     entry = _last_audit(db)
-    assert entry.action == "preexam_case.decide" and entry.actor_name == "examiner_two"
+    assert entry.action == "preexam.case.decide" and entry.actor_name == "examiner_two"
     assert entry.changes["status"] == ["received", "unqualified"]
     assert entry.changes["decision"] == [None, "unqualified"] and entry.changes["closed_on"][0] is None
 
@@ -174,7 +175,7 @@ def test_each_case_step_writes_one_audit_entry_with_its_diff(db, users, world):
     _move(db, own, "withdraw", users["enterprise"], reason="调整申请策略")
     entry = _last_audit(db)
     assert _audit_count(db, own.id) == before + 1
-    assert entry.action == "preexam_case.withdraw" and entry.summary == f"{own.case_no} 已撤回：调整申请策略"
+    assert entry.action == "preexam.case.withdraw" and entry.summary == f"{own.case_no} 已撤回：调整申请策略"
     assert entry.changes["status"] == ["received", "withdrawn"]
     assert entry.changes["closed_reason"] == [None, "调整申请策略"]
 
@@ -185,16 +186,16 @@ def test_filing_steps_are_audited_with_their_diff(db, users, enterprise):
     filing = service.apply_filing(db, FilingCreate(centre_id=city.id, enterprise=ent.credit_code,
                                                    contact_person="李四"), actor=staff)
     entry = _last_audit(db)
-    assert (entry.action, entry.entity_type, entry.entity_id) == ("preexam_filing.apply", "preexam_filing",
+    assert (entry.action, entry.entity_type, entry.entity_id) == ("preexam.filing.apply", "preexam_filing",
                                                                   str(filing.id))
     assert entry.changes["status"] == [None, "pending"] and entry.changes["contact_person"] == [None, "李四"]
     service.decide_filing(db, filing.id, "reject", FilingDecision(reason="材料不全"), actor=staff)
     entry = _last_audit(db)
-    assert entry.action == "preexam_filing.reject" and entry.summary == "不予备案：天津新能源有限公司（滨海新区知识产权保护中心）"
+    assert entry.action == "preexam.filing.reject" and entry.summary == "不予备案：天津新能源有限公司（滨海新区知识产权保护中心）"
     assert entry.changes == {"status": ["pending", "rejected"], "reason": [None, "材料不全"]}
     service.apply_filing(db, FilingCreate(centre_id=city.id, enterprise=ent.name, contact_person="王五"), actor=staff)
     entry = _last_audit(db)
-    assert entry.action == "preexam_filing.reapply"
+    assert entry.action == "preexam.filing.reapply"
     assert entry.changes == {"status": ["rejected", "pending"], "reason": ["材料不全", None],
                              "contact_person": ["李四", "王五"]}
 
@@ -358,7 +359,7 @@ def test_bad_numbers_and_dates_are_422_in_chinese(db, client, users, world, meth
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     # Named as users know the field (labels are registered by each domain's schemas).
-    assert CHINESE.search(detail) and f"{field_name(('query', field))}：" in detail, detail
+    assert CHINESE.search(detail) and f"{field_name(('query', field), AREA)}：" in detail, detail
 
 
 def test_bad_numbers_and_dates_on_pages_are_422_in_chinese(db, client, users, world):
@@ -366,7 +367,7 @@ def test_bad_numbers_and_dates_on_pages_are_422_in_chinese(db, client, users, wo
     for url, field in ((f"/preexam?offset={HUGE}", "offset"), ("/preexam?centre_id=-1", "centre_id"),
                        ("/preexam/stats?year=2023-13-45", "year"), (f"/preexam/cases/{HUGE}", "case_id")):
         page = client.get(url)
-        assert page.status_code == 422 and f"{field_name(('query', field))}：" in page.text, url
+        assert page.status_code == 422 and f"{field_name(('query', field), AREA)}：" in page.text, url
     own = world["own_case"]
     token = csrf_from(client.get(f"/preexam/cases/{own.id}").text)
     # The page form parses into the API's schema: a bad date is the same 422, shown on the case page.
@@ -434,3 +435,23 @@ def test_case_page_buttons_come_from_the_workflow_and_the_policy(db, client, use
     page = client.get(f"/preexam/cases/{own.id}").text
     assert 'id="actions"' not in page and "补充上传" not in page
     assert db.get(Case, own.id).status == CaseStatus.RECEIVED.value
+
+
+def test_examiner_form_parses_into_the_api_schema(db, client, users, world):
+    """The page's form and the API's body are one schema (ExaminerUpdate): an unchecked 在岗 box means inactive."""
+    login(client, "bureau_staff_user")
+    token = csrf_from(client.get("/preexam/examiners").text)
+    saved = client.post("/preexam/examiners", data={"csrf_token": token, "user_id": str(users["examiner"].id),
+                                                    "centre_id": str(world["city"].id), "ipc_prefixes": "G06F, H04L",
+                                                    "active": "0"}, follow_redirects=False)
+    assert saved.status_code == 303
+    api = client.get("/api/preexam/examiners", headers=bearer(client, "bureau_staff_user")).json()["items"]
+    assert api == [{"user_id": users["examiner"].id, "username": "examiner_user",
+                    "display_name": users["examiner"].display_name, "centre_id": world["city"].id,
+                    "ipc_prefixes": ["G06F", "H04L"], "active": False, "open_cases": 1}]
+    refused = client.post("/preexam/examiners", data={"csrf_token": token, "user_id": str(users["examiner"].id),
+                                                      "centre_id": str(world["city"].id), "ipc_prefixes": "H01M"})
+    assert refused.status_code == 422 and "审查领域（IPC）：H01M 不在天津市知识产权保护中心的预审领域内" in refused.text
+    entry = _last_audit(db)
+    assert entry.action == "preexam.examiner.set" and entry.changes == {"active": [True, False],
+                                                                        "ipc_prefixes": [["G06F"], ["G06F", "H04L"]]}

@@ -578,9 +578,9 @@ def test_case_page_offers_the_steps_the_state_allows(client, db, planted, queue,
     ("/api/screening/cases?offset=99999999999999999999999", "起始位置"),
     ("/api/screening/cases?limit=100000", "每页条数"),
     ("/api/screening/cases?sign=nonsense", "异常情形"),
-    ("/api/screening/cases/99999999999999999999999", "不能大于"),
-    ("/api/screening/cases/%D9%A1%D9%A2", "应为整数"),  # Arabic-Indic digits
-    ("/api/screening/cases/0", "不能小于 1"),
+    ("/api/screening/cases/99999999999999999999999", "审查案件编号：不能大于"),
+    ("/api/screening/cases/%D9%A1%D9%A2", "审查案件编号：应为整数"),  # Arabic-Indic digits
+    ("/api/screening/cases/0", "审查案件编号：不能小于 1"),
 ])
 def test_bad_numbers_on_the_api_are_422_in_chinese(client, users, url, field):
     response = client.get(url, headers=bearer(client, "bureau_staff_user"))
@@ -593,7 +593,7 @@ def test_bad_numbers_and_dates_in_forms_and_bodies_are_422_in_chinese(client, db
     response = client.post("/api/screening/runs", json={"filed_from": "2023-13-45"}, headers=headers)
     assert response.status_code == 422 and "申请日起" in response.json()["detail"]
     response = client.post("/api/screening/runs", json={"dataset": "mixed"}, headers=headers)
-    assert response.status_code == 422 and "数据" in response.json()["detail"]  # 数据 or 数据类别 (one label table)
+    assert response.status_code == 422 and "数据类别" in response.json()["detail"]
     response = client.post(f"/api/screening/cases/{case_id}/handling",
                            json={"handling": "withdrawn", "handled_on": "99999-01-01"}, headers=headers)
     assert response.status_code == 422 and "处理完成日期" in response.json()["detail"]

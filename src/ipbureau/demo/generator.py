@@ -623,7 +623,7 @@ DOMAIN_DEMO_MODULES = (
     "ipbureau.protection.enforcement.demo",
     "ipbureau.protection.screening.demo",
     "ipbureau.navigation.demo",
-    "ipbureau.enterprises.services.demo",
+    "ipbureau.enterprises.demo",
 )
 
 

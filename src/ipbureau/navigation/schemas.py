@@ -19,11 +19,11 @@ from ipbureau.navigation.chains import IndustryChain, chain_to_mapping
 from ipbureau.navigation.models import NavigationProject
 from ipbureau.navigation.report import Chart, Link, NavigationReport, Network, Paragraph, Table
 
-# Only names no other area gives another meaning: the labels are one table for the whole platform.
 register_labels({
-    "year_from": "起始年份", "year_to": "截止年份", "chain_code": "产业链", "application_no": "申请号",
-    "client": "服务对象", "published_on": "交付日期", "project_id": "导航项目编号", "segments": "细分环节",
-    "keywords": "关键词",
+    "year_from": "起始年份", "year_to": "截止年份", "dataset": "数据类别", "chain_code": "产业链",
+    "application_no": "申请号", "name": "名称", "ipc": "IPC 前缀", "keywords": "关键词", "segments": "细分环节",
+    "title": "报告名称", "year": "报告年度", "client": "服务对象", "district_code": "所属区", "published_on": "交付日期",
+    "note": "备注", "project_id": "导航项目编号",
 }, __name__)
 
 # Lists typed in a form: commas (both widths), 、, semicolons, whitespace or new lines.

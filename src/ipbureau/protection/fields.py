@@ -10,9 +10,10 @@ Two kinds of input rules live here:
   enum's values, a Tianjin district, a party's credit code): they raise core.errors.DomainError naming the field
   with the messages these pages always gave ("不予受理理由：不能为空", "案件类型：“x”无效，可选：…").
 
-A field's label in a schema error comes from core.fields' global ``FIELD_LABELS``, keyed by field name, while
-form keys such as "reason" or "concluded_on" mean different things on different forms of the platform (and of
-these areas); so the input schemas are ``FormSchema``s, whose attribute names are unique and labelled.
+A field's label in a schema error is its area's label for the field's name (core.fields.register_labels), while
+form keys such as "reason" or "concluded_on" mean different things on different forms of one area (不予受理理由 /
+延长理由, 结案日期 / 裁决日期 / 撤回日期); so the input schemas are ``FormSchema``s, whose attribute names are
+unique and labelled.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError, Forbidden
-from ipbureau.core.fields import FIELD_LABELS, MAX_MONEY, Day, Money
+from ipbureau.core.fields import MAX_MONEY, Day, Money, area_of, label_for
 from ipbureau.core.workflow import Workflow
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
@@ -42,16 +43,17 @@ MAX_TEXT = 5000
 
 
 class FormSchema(BaseModel):
-    """An input schema of these areas. Its form and JSON keys are the aliases ("held_on", "reason"...), which other
-    forms of the platform also use for other things; its attribute names are unique to these areas, and a
-    validation error names the field by the attribute, whose Chinese label the area registers ("调解日期")."""
+    """An input schema of these areas. Its form and JSON keys are the aliases ("concluded_on", "reason"...), which
+    several forms use for different things; its attribute names are unique ("withdrawn_on", "rejection_reason"),
+    and a validation error names the field by its attribute, whose Chinese label the area registers."""
 
     model_config = ConfigDict(loc_by_alias=False, populate_by_name=True)
 
 
-def label(name: str) -> str:
-    """The Chinese name of a schema field (core.fields' registered labels)."""
-    return FIELD_LABELS.get(name, name)
+def label(data: BaseModel | type[BaseModel], name: str) -> str:
+    """The Chinese name of a schema's field, as its area registered it (core.fields.register_labels)."""
+    model = data if isinstance(data, type) else type(data)
+    return label_for(name, area_of(model.__module__)) or name
 
 
 # ---- schema field types --------------------------------------------------------------------------
@@ -120,7 +122,7 @@ def text(value: Any, field_name: str, *, required: bool = False) -> str | None:
 
 def required(data: BaseModel, name: str) -> str:
     """A text field of a schema that this form must have ("不予受理理由：不能为空")."""
-    return text(getattr(data, name), label(name), required=True)
+    return text(getattr(data, name), label(data, name), required=True)
 
 
 def choice(enum_class: Any, value: Any, field_name: str) -> Any:
@@ -137,12 +139,12 @@ def day(data: BaseModel, name: str, *, today: date, not_before: tuple[tuple[date
     ((day, what it is), e.g. the day the case was received)."""
     value = getattr(data, name)
     if value is None:
-        raise DomainError(label(name), "请填写日期")
+        raise DomainError(label(data, name), "请填写日期")
     if value > today:
-        raise DomainError(label(name), "不能晚于今天")
+        raise DomainError(label(data, name), "不能晚于今天")
     for earlier, what in not_before:
         if earlier and value < earlier:
-            raise DomainError(label(name), f"不能早于{what}（{earlier.isoformat()}）")
+            raise DomainError(label(data, name), f"不能早于{what}（{earlier.isoformat()}）")
     return value
 
 

@@ -80,7 +80,7 @@ def _since_received(case: DisputeCase) -> tuple[tuple[date | None, str], ...]:
 def _assign(session: Session, user: User, case: DisputeCase, data: AssignIn, today: date) -> Plan:
     handler_id = check_handler(session, data.handler_id)
     if handler_id is None:
-        raise DomainError("承办人", "请选择承办人")
+        raise DomainError(fields.label(data, "handler_id"), "请选择承办人")
     return Plan(f"指定承办人 {session.get(User, handler_id).display_name}", {"handler_id": handler_id})
 
 
@@ -92,14 +92,15 @@ def _session(session: Session, user: User, case: DisputeCase, data: SessionIn, t
 
 
 def _conclude(session: Session, user: User, case: DisputeCase, data: ConcludeIn, today: date) -> Plan:
-    outcome = fields.choice(MediationOutcome, data.mediation_outcome, fields.label("mediation_outcome"))
-    concluded_on = fields.day(data, "mediation_concluded_on", today=today, not_before=_since_received(case))
+    outcome_label = fields.label(data, "mediation_outcome")
+    outcome = fields.choice(MediationOutcome, data.mediation_outcome, outcome_label)
     if outcome != MediationOutcome.WITHDRAWN and not case.sessions:
-        raise TransitionError("调解结果", "尚未记录任何调解，不能以“达成调解协议”或“调解不成”结案")
+        raise TransitionError(outcome_label, "尚未记录任何调解，不能以“达成调解协议”或“调解不成”结案")
     last_session = max((s.held_on for s in case.sessions), default=None)
-    fields.day(data, "mediation_concluded_on", today=today, not_before=((last_session, "最后一次调解日期"),))
+    concluded_on = fields.day(data, "mediation_concluded_on", today=today,
+                              not_before=(*_since_received(case), (last_session, "最后一次调解日期")))
     if outcome != MediationOutcome.AGREEMENT and data.agreement_amount:
-        raise DomainError("协议金额", "只有达成调解协议时才填写协议金额")
+        raise DomainError(fields.label(data, "agreement_amount"), "只有达成调解协议时才填写协议金额")
     return Plan(f"调解结案：{MediationOutcome(outcome).label}", {
         "outcome": outcome, "agreement_amount_yuan": data.agreement_amount, "concluded_on": concluded_on})
 
@@ -139,7 +140,7 @@ def _hearing(session: Session, user: User, case: DisputeCase, data: HearingIn, t
 
 
 def _decide(session: Session, user: User, case: DisputeCase, data: DecideIn, today: date) -> Plan:
-    decision_label = fields.label("adjudication_decision")
+    decision_label = fields.label(data, "adjudication_decision")
     if not data.adjudication_decision:
         raise DomainError(decision_label, "结案前须作出裁决（侵权成立、不成立或和解）")
     decision = fields.choice(AdjudicationDecision, data.adjudication_decision, decision_label)

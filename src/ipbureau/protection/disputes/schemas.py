@@ -272,5 +272,6 @@ LABELS = {
     "without_investigator": "未经技术调查官", "withdrawn_on": "撤回日期", "withdrawal_reasons": "撤回说明",
     "extension_reason": "延长理由", "investigator_name": "姓名", "investigator_organisation": "所在单位",
     "investigator_fields": "技术领域（IPC）", "affiliations": "申报的关联关系", "deadline": "期限",
+    "case_id": "案件编号",
 }
 register_labels(LABELS, __name__)

@@ -95,9 +95,9 @@ def register(session: Session, user: User, data: CaseCreate | Mapping[str, Any],
              ip_address: str | None = None) -> DisputeCase:
     policy.require(user, RESOURCE, "create")
     data = validate(CaseCreate, data)
-    kind = fields.choice(DisputeKind, data.case_kind, fields.label("case_kind"))
-    ip_type = fields.choice(IpType, data.ip_type, fields.label("ip_type"))
-    org = fields.choice(HandlingOrg, data.handling_org, fields.label("handling_org"))
+    kind = fields.choice(DisputeKind, data.case_kind, fields.label(data, "case_kind"))
+    ip_type = fields.choice(IpType, data.ip_type, fields.label(data, "ip_type"))
+    org = fields.choice(HandlingOrg, data.handling_org, fields.label(data, "handling_org"))
     district_code = fields.district(session, data.district_code)
     if kind == DisputeKind.ADJUDICATION and org == HandlingOrg.MEDIATION_COMMITTEE:
         raise DomainError("办理机构", "行政裁决由知识产权管理部门办理，人民调解委员会不能作出裁决")

@@ -166,6 +166,6 @@ LABELS = {
     "party_credit_code": "当事人统一社会信用代码", "party_is_person": "自然人", "party_enterprise_id": "当事人企业",
     "opened_on": "立案日期", "case_no": "案件编号", "case_summary": "案情摘要", "amount_involved": "涉案金额",
     "fines": "罚没款", "handler_id": "承办人", "case_closed_on": "结案日期", "penalty_decision_no": "处罚决定书文号",
-    "transfer_organ": "接收移送的司法机关", "transferred_on": "移送日期",
+    "transfer_organ": "接收移送的司法机关", "transferred_on": "移送日期", "case_id": "案件编号",
 }
 register_labels(LABELS, __name__)

@@ -48,7 +48,7 @@ def _party(session: Session, data: CaseIn) -> dict[str, Any]:
 def _facts(session: Session, data: CaseIn, today: date) -> dict[str, Any]:
     """The facts of a case as registered or corrected, checked."""
     return {
-        "category": fields.choice(CaseCategory, data.case_category, label("case_category")),
+        "category": fields.choice(CaseCategory, data.case_category, label(data, "case_category")),
         "district_code": fields.district(session, data.district_code),
         "enforcement_unit": fields.required(data, "enforcement_unit"),
         **_party(session, data),
@@ -83,7 +83,7 @@ def register(session: Session, user: User, data: CaseIn | Mapping[str, Any], *, 
     # An officer who registers a case handles it himself; staff may name the officer.
     handler_id = user.id if policy.allows(user, RESOURCE, "undertake") else check_handler(session, data.handler_id)
     if data.case_no and session.scalar(select(EnforcementCase.id).where(EnforcementCase.case_no == data.case_no)):
-        raise DomainError(label("case_no"), f"“{data.case_no}”已被使用")
+        raise DomainError(label(data, "case_no"), f"“{data.case_no}”已被使用")
     case = EnforcementCase(**facts, status=CaseStatus.OPEN, transferred=False, handler_id=handler_id,
                            created_by=user.id, case_no=data.case_no or next_case_no(session, facts["opened_on"].year))
     session.add(case)
@@ -141,7 +141,7 @@ def close(session: Session, user: User, case_id: int, data: CloseIn | Mapping[st
     def plan() -> Plan:
         form = validate(CloseIn, data)
         if not form.penalty_decision_no:
-            raise DomainError(label("penalty_decision_no"), "结案前须填写行政处罚（或不予处罚）决定书文号")
+            raise DomainError(label(form, "penalty_decision_no"), "结案前须填写行政处罚（或不予处罚）决定书文号")
         changes: dict[str, Any] = {"penalty_decision_no": form.penalty_decision_no, "closed_on": fields.day(
             form, "case_closed_on", today=today, not_before=((case.opened_on, "立案日期"),))}
         if form.fines is not None:

@@ -92,7 +92,7 @@ def submit_case(session: Session, data: CaseCreate, *, actor: Any, documents: Se
                 examiner_id=examiner.id if examiner else None, created_by=actor.id)
     session.add(case)
     session.flush()
-    service.audit_change(session, actor, CASE.entity_type, "submit", case.id,
+    service.audit_change(session, actor, f"{CASE.audit_prefix}.submit", CASE.entity_type, case.id,
                          f"受理预审案件 {case.case_no}“{case.title}”（{enterprise.name}，{centre.name}"
                          f"{'，绿色通道' if green else ''}；"
                          f"{'分配审查员 ' + examiner.display_name if examiner else '暂无对口审查员，进入中心待分配队列'}）",

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasPath, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, computed_field
 
-from ipbureau.core.fields import Day, Id, LongText, ShortText, Year, register_labels
+from ipbureau.core.fields import Day, Filters, Id, LongText, Offset, PageSize, ShortText, Year, register_labels
 from ipbureau.enums import Dataset
 from ipbureau.patents.enums import PatentType
 from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
@@ -18,18 +18,11 @@ from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
 # ---- field types --------------------------------------------------------------------------------------
 
 
-def _blank_is_none(value: Any) -> Any:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _choice(enum_class: Any, *, blank_is_none: bool = False) -> BeforeValidator:
-    """An enum field whose message names the choices by their labels (“plant”无效，可选：发明、实用新型、外观设计).
-    ``blank_is_none``: an empty value means "not given" (the filter forms' "全部")."""
+def _choice(enum_class: Any) -> BeforeValidator:
+    """An enum field whose message names the choices by their labels (“plant”无效，可选：发明、实用新型、外观设计)."""
     def parse(value: Any) -> Any:
         if value is None or isinstance(value, enum_class):
             return value
-        if blank_is_none and _blank_is_none(value) is None:
-            return None
         try:
             return enum_class(str(value).strip())
         except ValueError:
@@ -57,15 +50,30 @@ def _reference_text(value: Any) -> Any:
 IpcCodes = Annotated[list[Annotated[str, Field(max_length=32)]], BeforeValidator(_codes), Field(max_length=100)]
 # An enterprise as staff type it: 统一社会信用代码, exact name, or id.
 EnterpriseRef = Annotated[ShortText, BeforeValidator(_reference_text)]
-# Query parameters: the filter forms send an empty value for "all".
-MaybeId = Annotated[Id | None, BeforeValidator(_blank_is_none)]
-MaybeYear = Annotated[Year | None, BeforeValidator(_blank_is_none)]
-MaybeText = Annotated[ShortText | None, BeforeValidator(_blank_is_none)]
-MaybeCaseStatus = Annotated[CaseStatus | None, _choice(CaseStatus, blank_is_none=True)]
-MaybeFilingStatus = Annotated[FilingStatus | None, _choice(FilingStatus, blank_is_none=True)]
-MaybeDataset = Annotated[Dataset | None, _choice(Dataset, blank_is_none=True)]
 IsoTime = Annotated[datetime, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
 IsoDay = Annotated[date, PlainSerializer(lambda value: value.isoformat(), return_type=str)]
+
+
+# ---- queries (Filters: the filter forms send an empty value for "all", which is an absent one) ----------------
+
+class CaseFilters(Filters):
+    status: Annotated[CaseStatus | None, _choice(CaseStatus)] = None
+    centre_id: Id | None = None
+    mine: bool = False  # an examiner's own cases only
+    keyword: ShortText | None = None
+    offset: Offset = 0
+    limit: PageSize = 50
+
+
+class FilingFilters(Filters):
+    status: Annotated[FilingStatus | None, _choice(FilingStatus)] = None
+    offset: Offset = 0
+    limit: PageSize = 50
+
+
+class StatsQuery(Filters):
+    year: Year | None = None  # all years
+    dataset: Annotated[Dataset | None, _choice(Dataset)] = None  # real data when there is any
 
 
 class _Input(BaseModel):
@@ -307,4 +315,5 @@ register_labels({
     "decision": "预审结论", "examiner_id": "审查员", "application_no": "申请号", "day": "日期",
     "ipc_prefixes": "审查领域（IPC）", "active": "在岗", "user_id": "用户", "documents": "申请文件",
     "case_id": "案件", "filing_id": "备案", "document_id": "文件", "mine": "只看分配给我的", "action": "操作",
+    "dataset": "数据", "message": "提示",
 }, __name__)

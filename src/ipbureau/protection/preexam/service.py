@@ -34,6 +34,7 @@ from ipbureau.policy import policy
 from ipbureau.protection.preexam.enums import CaseStatus, FilingStatus
 from ipbureau.protection.preexam.models import Case, Centre, Document, Examiner, Filing, KeyEnterprise
 from ipbureau.protection.preexam.schemas import (
+    CaseFilters,
     CentreRead,
     ExaminerRead,
     ExaminerUpdate,
@@ -65,11 +66,11 @@ CENTRES = (
 )
 
 
-def audit_change(session: Session, actor: Any, entity_type: str, verb: str, entity_id: Any, summary: str,
-           before: dict[str, Any], after: dict[str, Any], ip_address: str | None) -> None:
-    """An audit entry of a change that is not a workflow step, named as the workflow names its steps
-    (``<entity type>.<verb>``), so a record's history reads as one list."""
-    audit.record(session, actor=actor, action=f"{entity_type}.{verb}", entity_type=entity_type, entity_id=entity_id,
+def audit_change(session: Session, actor: Any, action: str, entity_type: str, entity_id: Any, summary: str,
+                 before: dict[str, Any], after: dict[str, Any], ip_address: str | None) -> None:
+    """An audit entry of a change that is not a workflow step (``action`` as ``preexam.<thing>.<verb>``, as the
+    workflows name their steps)."""
+    audit.record(session, actor=actor, action=action, entity_type=entity_type, entity_id=entity_id,
                  summary=summary, changes=audit.diff(before, after), ip_address=ip_address)
 
 
@@ -257,8 +258,8 @@ def apply_filing(session: Session, data: FilingCreate, *, actor: Any, ip_address
                     applied_at=utcnow(), created_by=actor.id, **values)
     session.add(filing)
     session.flush()
-    audit_change(session, actor, FILING.entity_type, "apply", filing.id, f"{enterprise.name}申请在{centre.name}备案", {},
-           audit.snapshot(filing, FILING.audited), ip_address)
+    audit_change(session, actor, f"{FILING.audit_prefix}.apply", FILING.entity_type, filing.id,
+                 f"{enterprise.name}申请在{centre.name}备案", {}, audit.snapshot(filing, FILING.audited), ip_address)
     return filing
 
 
@@ -348,9 +349,9 @@ def add_key_enterprise(session: Session, data: KeyEnterpriseCreate, *, actor: An
                         added_by=actor.id)
     session.add(row)
     session.flush()
-    audit_change(session, actor, "preexam_key_enterprise", "add", row.id,
-           f"将{enterprise.name}列入重点企业名单（预审绿色通道）", {},
-           {"enterprise_id": enterprise.id, "reason": row.reason}, ip_address)
+    audit_change(session, actor, "preexam.key_enterprise.add", "preexam_key_enterprise", row.id,
+                 f"将{enterprise.name}列入重点企业名单（预审绿色通道）", {},
+                 {"enterprise_id": enterprise.id, "reason": row.reason}, ip_address)
     return row
 
 
@@ -359,8 +360,9 @@ def remove_key_enterprise(session: Session, enterprise_id: int, *, actor: Any, i
     row = session.scalar(select(KeyEnterprise).where(KeyEnterprise.enterprise_id == enterprise_id))
     if row is None:
         raise DomainError("企业", "该企业不在重点企业名单中")
-    audit_change(session, actor, "preexam_key_enterprise", "remove", row.id, f"将{row.enterprise.name}移出重点企业名单",
-           {"enterprise_id": enterprise_id, "reason": row.reason}, {}, ip_address)
+    audit_change(session, actor, "preexam.key_enterprise.remove", "preexam_key_enterprise", row.id,
+                 f"将{row.enterprise.name}移出重点企业名单", {"enterprise_id": enterprise_id, "reason": row.reason}, {},
+                 ip_address)
     session.delete(row)
     session.flush()
 
@@ -442,9 +444,9 @@ def set_examiner(session: Session, user_id: int, data: ExaminerUpdate, *, actor:
         session.add(profile)
     profile.centre_id, profile.ipc_prefixes, profile.active = centre.id, prefixes, data.active
     session.flush()
-    audit_change(session, actor, "preexam_examiner", "set", user.id,
-           f"设置审查员{user.display_name}：{centre.name}，领域 {'、'.join(prefixes)}", before,
-           audit.snapshot(profile, placed), ip_address)
+    audit_change(session, actor, "preexam.examiner.set", "preexam_examiner", user.id,
+                 f"设置审查员{user.display_name}：{centre.name}，领域 {'、'.join(prefixes)}", before,
+                 audit.snapshot(profile, placed), ip_address)
     return _examiner_read(profile, open_case_counts(session))
 
 
@@ -512,11 +514,9 @@ class Overview:
     may: dict[str, bool] = field(default_factory=dict)
 
 
-def overview(session: Session, user: Any, *, status: str | None = None, centre_id: int | None = None,
-             mine: bool = False, keyword: str | None = None, offset: int = 0, limit: int = 50) -> Overview:
+def overview(session: Session, user: Any, filters: CaseFilters) -> Overview:
     filings, filings_total = list_filings(session, user, limit=100)
-    cases, total = list_cases(session, user, status=status, centre_id=centre_id, mine=mine, keyword=keyword,
-                              offset=offset, limit=limit)
+    cases, total = list_cases(session, user, **filters.model_dump())
     proxy = policy.allows(user, "preexam.applicant", "proxy")
     decides = policy.allows(user, "preexam.case", "decide")
     page = Overview(list_centres(session, user), filings, filings_total, cases, total, may={

@@ -29,6 +29,7 @@ from ipbureau.navigation.chains import IndustryChain, load_chains
 from ipbureau.policy import policy
 from ipbureau.protection.preexam.enums import Decision
 from ipbureau.protection.preexam.models import Case, Centre
+from ipbureau.protection.preexam.schemas import StatsQuery
 from ipbureau.stats import charts
 from ipbureau.stats.definitions import day_of
 
@@ -208,13 +209,13 @@ def default_dataset(session: Session) -> str:
         else Dataset.DEMO.value
 
 
-def for_user(session: Session, user: Any, *, year: int | None = None, dataset: str | None = None) -> CycleStats:
+def for_user(session: Session, user: Any, query: StatsQuery) -> CycleStats:
     """The figures of the cases the user may count: the policy limits district staff to their district's
     enterprises (``preexam.stats``); such a limited view is labelled with the user's district."""
     condition = policy.clause(user, "preexam.stats", "view")
     district = None if condition is None else user.district_code
-    return cycle_stats(session, dataset=dataset or default_dataset(session), year=year, district_code=district,
-                       condition=condition)
+    return cycle_stats(session, dataset=query.dataset or default_dataset(session), year=query.year,
+                       district_code=district, condition=condition)
 
 
 @dataclass
@@ -225,6 +226,6 @@ class StatsPage:
     chain_chart: str
 
 
-def stats_page(session: Session, user: Any, *, year: int | None = None, dataset: str | None = None) -> StatsPage:
-    figures = for_user(session, user, year=year, dataset=dataset)
+def stats_page(session: Session, user: Any, query: StatsQuery) -> StatsPage:
+    figures = for_user(session, user, query)
     return StatsPage(figures, available_years(session, figures.dataset), months_chart(figures), chain_chart(figures))

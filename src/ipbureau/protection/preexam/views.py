@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +18,7 @@ from starlette.datastructures import UploadFile as FormFile
 from ipbureau.auth.models import User
 from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
-from ipbureau.core.fields import Id, Offset, PageSize
+from ipbureau.core.fields import Id, ShortText
 from ipbureau.core.forms import form_model
 from ipbureau.core.uow import Router, get_db
 from ipbureau.patents.enums import PatentType
@@ -28,6 +28,7 @@ from ipbureau.protection.preexam import stats as cycle
 from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
 from ipbureau.protection.preexam.schemas import (
     CaseCreate,
+    CaseFilters,
     CaseList,
     CaseRead,
     CaseStep,
@@ -39,18 +40,14 @@ from ipbureau.protection.preexam.schemas import (
     ExaminerUpdate,
     FilingCreate,
     FilingDecision,
+    FilingFilters,
     FilingList,
     FilingRead,
     KeyEnterpriseCreate,
     KeyEnterpriseList,
     KeyEnterpriseRead,
     KeyEnterpriseRemoved,
-    MaybeCaseStatus,
-    MaybeDataset,
-    MaybeFilingStatus,
-    MaybeId,
-    MaybeText,
-    MaybeYear,
+    StatsQuery,
 )
 from ipbureau.protection.preexam.service import Upload
 from ipbureau.web.errors import client_ip
@@ -98,22 +95,17 @@ def _redirect(url: str) -> RedirectResponse:
 
 # ---- pages: overview, filings ------------------------------------------------------------------------
 
-def _index_page(request: Request, db: Session, user: User, *, status: str | None = None, centre_id: int | None = None,
-                mine: bool = False, keyword: str | None = None, offset: int = 0, message: str | None = None,
+def _index_page(request: Request, db: Session, user: User, filters: CaseFilters, *, message: str | None = None,
                 error: str | None = None, form: dict[str, str] | None = None, status_code: int = 200) -> Response:
-    page = service.overview(db, user, status=status, centre_id=centre_id, mine=mine, keyword=keyword, offset=offset)
     return render(request, "preexam/index.html", {
-        "page": page, "offset": offset, "limit": 50, "message": MESSAGES.get(message or ""), "error": error,
-        "filters": {"status": status or "", "centre_id": centre_id, "mine": mine, "keyword": keyword or ""},
-        "form": form or {}, **ENUMS}, db=db, status_code=status_code)
+        "page": service.overview(db, user, filters), "filters": filters, "message": MESSAGES.get(message or ""),
+        "error": error, "form": form or {}, **ENUMS}, db=db, status_code=status_code)
 
 
 @router.get("/preexam", include_in_schema=False)
-def index_page(request: Request, status: MaybeCaseStatus = None, centre_id: MaybeId = None, mine: bool = False,
-               keyword: MaybeText = None, offset: Offset = 0, message: MaybeText = None,
+def index_page(request: Request, filters: Annotated[CaseFilters, Query()], message: ShortText | None = None,
                db: Session = Depends(get_db), user: User = Depends(requires("preexam.case", "view"))):
-    return _index_page(request, db, user, status=status, centre_id=centre_id, mine=mine, keyword=keyword,
-                       offset=offset, message=message)
+    return _index_page(request, db, user, filters, message=message)
 
 
 @router.post("/preexam/filings", include_in_schema=False)
@@ -123,7 +115,8 @@ async def filing_apply(request: Request, db: Session = Depends(get_db),
     try:
         filing = service.apply_filing(db, form_model(FilingCreate, form), actor=user, ip_address=client_ip(request))
     except DomainError as exc:
-        return _index_page(request, db, user, error=str(exc), form=_values(form), status_code=exc.status)
+        return _index_page(request, db, user, CaseFilters(), error=str(exc), form=_values(form),
+                           status_code=exc.status)
     return _redirect(f"/preexam/filings/{filing.id}?message=applied")
 
 
@@ -136,7 +129,7 @@ def _filing_page(request: Request, db: Session, user: User, filing_id: int, *, m
 
 
 @router.get("/preexam/filings/{filing_id}", include_in_schema=False)
-def filing_page(request: Request, filing_id: Id, message: MaybeText = None, db: Session = Depends(get_db),
+def filing_page(request: Request, filing_id: Id, message: ShortText | None = None, db: Session = Depends(get_db),
                 user: User = Depends(requires("preexam.filing", "view"))):
     return _filing_page(request, db, user, filing_id, message=message)
 
@@ -190,7 +183,7 @@ def _case_page(request: Request, db: Session, user: User, case_id: int, *, messa
 
 
 @router.get("/preexam/cases/{case_id}", include_in_schema=False)
-def case_page(request: Request, case_id: Id, message: MaybeText = None, db: Session = Depends(get_db),
+def case_page(request: Request, case_id: Id, message: ShortText | None = None, db: Session = Depends(get_db),
               user: User = Depends(requires("preexam.case", "view"))):
     return _case_page(request, db, user, case_id, message=message)
 
@@ -235,7 +228,7 @@ def _key_page(request: Request, db: Session, user: User, *, message: str | None 
 
 
 @router.get("/preexam/key-enterprises", include_in_schema=False)
-def key_page(request: Request, message: MaybeText = None, db: Session = Depends(get_db),
+def key_page(request: Request, message: ShortText | None = None, db: Session = Depends(get_db),
              user: User = Depends(requires("preexam.key_enterprise", "view"))):
     return _key_page(request, db, user, message=message)
 
@@ -270,7 +263,7 @@ def _examiners_page(request: Request, db: Session, user: User, *, message: str |
 
 
 @router.get("/preexam/examiners", include_in_schema=False)
-def examiners_page(request: Request, message: MaybeText = None, db: Session = Depends(get_db),
+def examiners_page(request: Request, message: ShortText | None = None, db: Session = Depends(get_db),
                    user: User = Depends(requires("preexam.examiner", "view"))):
     return _examiners_page(request, db, user, message=message)
 
@@ -290,17 +283,17 @@ async def examiners_set(request: Request, db: Session = Depends(get_db),
 # ---- pages: statistics ------------------------------------------------------------------------------------
 
 @router.get("/preexam/stats", include_in_schema=False)
-def stats_page(request: Request, year: MaybeYear = None, dataset: MaybeDataset = None, db: Session = Depends(get_db),
+def stats_page(request: Request, query: Annotated[StatsQuery, Query()], db: Session = Depends(get_db),
                user: User = Depends(requires("preexam.stats", "view"))):
-    page = cycle.stats_page(db, user, year=year, dataset=dataset)
+    page = cycle.stats_page(db, user, query)
     return render(request, "preexam/stats.html", {"page": page, "stats": page.stats, "dimensions": cycle.DIMENSIONS},
                   db=db)
 
 
 @router.get("/preexam/stats.xlsx", include_in_schema=False)
-def stats_export(year: MaybeYear = None, dataset: MaybeDataset = None, db: Session = Depends(get_db),
+def stats_export(query: Annotated[StatsQuery, Query()], db: Session = Depends(get_db),
                  user: User = Depends(requires("preexam.stats", "view"))):
-    figures = cycle.for_user(db, user, year=year, dataset=dataset)
+    figures = cycle.for_user(db, user, query)
     name = f"preexam-stats-{figures.year or 'all'}-{figures.dataset}.xlsx"
     return Response(cycle.export_workbook(figures),
                     media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -315,9 +308,9 @@ def api_centres(db: Session = Depends(get_db), user: User = Depends(requires("pr
 
 
 @router.get("/api/preexam/filings", tags=TAGS, response_model=FilingList)
-def api_filings(status: MaybeFilingStatus = None, offset: Offset = 0, limit: PageSize = 50,
-                db: Session = Depends(get_db), user: User = Depends(requires("preexam.filing", "view"))):
-    rows, total = service.list_filings(db, user, status=status, offset=offset, limit=limit)
+def api_filings(filters: Annotated[FilingFilters, Query()], db: Session = Depends(get_db),
+                user: User = Depends(requires("preexam.filing", "view"))):
+    rows, total = service.list_filings(db, user, **filters.model_dump())
     return FilingList(total=total, items=rows)
 
 
@@ -341,12 +334,10 @@ def api_decide_filing(request: Request, filing_id: Id, action: str, body: Filing
 
 
 @router.get("/api/preexam/cases", tags=TAGS, response_model=CaseList)
-def api_cases(status: MaybeCaseStatus = None, centre_id: MaybeId = None, mine: bool = False, keyword: MaybeText = None,
-              offset: Offset = 0, limit: PageSize = 50, db: Session = Depends(get_db),
+def api_cases(filters: Annotated[CaseFilters, Query()], db: Session = Depends(get_db),
               user: User = Depends(requires("preexam.case", "view"))):
     """The cases the user may see; status=received lists them in queue order (green channel first)."""
-    rows, total = service.list_cases(db, user, status=status, centre_id=centre_id, mine=mine, keyword=keyword,
-                                     offset=offset, limit=limit)
+    rows, total = service.list_cases(db, user, **filters.model_dump())
     return CaseList(total=total, items=rows)
 
 
@@ -407,7 +398,7 @@ def api_set_examiner(request: Request, user_id: Id, body: ExaminerUpdate, db: Se
 
 
 @router.get("/api/preexam/stats", tags=TAGS, response_model=CycleStatsRead)
-def api_stats(year: MaybeYear = None, dataset: MaybeDataset = None, db: Session = Depends(get_db),
+def api_stats(query: Annotated[StatsQuery, Query()], db: Session = Depends(get_db),
               user: User = Depends(requires("preexam.stats", "view"))):
     """Received, qualified, granted and median cycle times per centre, field (chain), IPC section and month."""
-    return cycle.for_user(db, user, year=year, dataset=dataset)
+    return cycle.for_user(db, user, query)

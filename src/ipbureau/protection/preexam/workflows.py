@@ -27,7 +27,7 @@ FILING = Workflow("preexam.filing", "preexam_filing", "备案", [
     step("approve", [FilingStatus.PENDING], FilingStatus.APPROVED, "批准备案", permission="decide"),
     step("reject", [FilingStatus.PENDING], FilingStatus.REJECTED, "不予备案", permission="decide", style="secondary"),
     step("reapply", [FilingStatus.REJECTED], FilingStatus.PENDING, "重新申请备案", permission="apply"),
-], states=FilingStatus, audited=FILING_AUDITED)
+], states=FilingStatus, audited=FILING_AUDITED, audit_prefix="preexam.filing")
 
 CASE = Workflow("preexam.case", "preexam_case", "案件", [
     step("decide", [CaseStatus.RECEIVED], None, "作出预审结论"),
@@ -38,7 +38,7 @@ CASE = Workflow("preexam.case", "preexam_case", "案件", [
     step("reject", [CaseStatus.SUBMITTED], CaseStatus.REJECTED, "登记驳回", permission="track", style="secondary"),
     step("withdraw", [CaseStatus.RECEIVED, CaseStatus.QUALIFIED, CaseStatus.SUBMITTED], CaseStatus.WITHDRAWN, "撤回",
          style="danger"),
-], states=CaseStatus, audited=CASE_AUDITED)
+], states=CaseStatus, audited=CASE_AUDITED, audit_prefix="preexam.case")
 
 # The outcome of ``decide``.
 DECISION_STATES = {"qualified": CaseStatus.QUALIFIED, "unqualified": CaseStatus.UNQUALIFIED}

@@ -13,10 +13,10 @@ from ipbureau.enums import Dataset
 from ipbureau.protection.screening.enums import CaseStatus, Handling, Sign
 from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag
 
-# Only names no other area gives another meaning: the labels are one table for the whole platform.
 register_labels({
-    "sign": "异常情形", "agency": "代理机构", "handling": "处理结果", "handled_on": "处理完成日期",
-    "filed_from": "申请日起", "filed_to": "申请日止", "job": "筛查任务",
+    "sign": "异常情形", "agency": "代理机构", "decision": "审查结论", "reason": "理由", "handling": "处理结果",
+    "note": "处理说明", "handled_on": "处理完成日期", "filed_from": "申请日起", "filed_to": "申请日止",
+    "dataset": "数据类别", "case_id": "审查案件编号", "job": "筛查任务",
 }, __name__)
 
 
@@ -53,7 +53,6 @@ class QueuePageFilters(QueueFilters):
     @classmethod
     def _all_statuses(cls, value: Any) -> Any:
         return None if value == ALL_STATUSES else value
-
 
 
 # ---- the review -------------------------------------------------------------------------------------

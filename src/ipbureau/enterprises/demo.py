@@ -1,5 +1,7 @@
-"""Demo records of enterprise services and cultivation, generated after the demo enterprises, patents
-and trademarks (see ipbureau.demo.generator.DOMAIN_DEMO_MODULES).
+"""Demo records of enterprise services and cultivation (visits, trainings, fee reductions, management items,
+assessments), generated after the demo enterprises, patents and trademarks (see
+ipbureau.demo.generator.DOMAIN_DEMO_MODULES). It sits above enterprises.services and enterprises.assessment
+because it fills both (the assessment scores read the services' trainings).
 
 Volumes follow the 2022 summary, scaled to the demo's enterprises: 8 service teams; per year
 about 10 % of the enterprises visited (2022: 294 units), about 1.15 visits per unit with 1–4
