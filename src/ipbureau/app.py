@@ -14,12 +14,11 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from ipbureau import __version__
 from ipbureau.auth.permissions import CsrfFailed, LoginRequired
+from ipbureau.config import get_settings
 from ipbureau.core.errors import AppError
 from ipbureau.core.fields import area_of, problems_of
-from ipbureau.config import get_settings
 from ipbureau.web.middleware import BodySizeLimit
 from ipbureau.web.templating import render
-
 
 ERROR_TITLES = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 409: "操作冲突", 413: "文件过大", 422: "输入有误"}
 
@@ -72,24 +71,23 @@ def create_app() -> FastAPI:
 
     from ipbureau.audit.views import router as audit_router
     from ipbureau.auth.views import router as auth_router
+    from ipbureau.enterprises.services.views import router as enterprise_services_router
     from ipbureau.enterprises.views import router as enterprises_router
     from ipbureau.imports.views import router as imports_router
     from ipbureau.market.views import router as market_router
+    from ipbureau.navigation.views import router as navigation_router
+    from ipbureau.notices.views import router as notices_router
     from ipbureau.patents.views import router as patents_router
+    from ipbureau.protection.disputes.views import router as disputes_router
+    from ipbureau.protection.enforcement.views import router as enforcement_router
+    from ipbureau.protection.preexam.views import router as preexam_router
+    from ipbureau.protection.screening.views import router as screening_router
     from ipbureau.reference.views import router as reference_router
     from ipbureau.stats.views import router as stats_router
     from ipbureau.trademarks.views import router as trademarks_router
     from ipbureau.web.docs import router as docs_router
     from ipbureau.web.pages import router as pages_router
     from ipbureau.workplan.views import router as workplan_router
-
-    from ipbureau.enterprises.services.views import router as enterprise_services_router
-    from ipbureau.navigation.views import router as navigation_router
-    from ipbureau.notices.views import router as notices_router
-    from ipbureau.protection.disputes.views import router as disputes_router
-    from ipbureau.protection.enforcement.views import router as enforcement_router
-    from ipbureau.protection.preexam.views import router as preexam_router
-    from ipbureau.protection.screening.views import router as screening_router
 
     for router in (auth_router, pages_router, patents_router, enterprises_router, trademarks_router, imports_router,
                    reference_router, audit_router, docs_router, workplan_router, stats_router, market_router,

@@ -5,16 +5,15 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from ipbureau.audit.models import AuditLogRead
-from ipbureau.core.fields import register_labels
+from ipbureau.core.fields import Filters, Page, register_labels
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
 
 
-class AuditQuery(BaseModel):
+class AuditQuery(Filters):
     entity_type: str | None = Field(default=None, max_length=64, description="对象类型，如 user、import_batch")
     entity_id: str | None = Field(default=None, max_length=64, description="对象编号")
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    page: Page = 1
 
     @property
     def offset(self) -> int:

@@ -40,6 +40,19 @@ class Transition:
         return self.permission or self.action
 
 
+@dataclass
+class Step:
+    """One running action: the transition, plus what the block may still set for the audit entry (a summary known
+    only once the input is parsed, extra changes such as list-valued fields)."""
+
+    transition: Transition
+    summary: str | None = None
+    extra: dict[str, Any] | None = None
+
+    def __getattr__(self, name: str) -> Any:  # action, label, target... of the transition
+        return getattr(self.transition, name)
+
+
 def step(action: str, sources: Iterable[Any], target: Any, label: str, *, permission: str | None = None,
          style: str = "primary") -> Transition:
     """A transition declaration; states may be given as enum members or their values."""
@@ -108,23 +121,25 @@ class Workflow:
     @contextmanager
     def step(self, session: Session, obj: Any, action: str, *, actor: Any, policy: Policy | None,
              summary: str | None = None, ip_address: str | None = None,
-             extra: dict[str, Any] | None = None) -> Iterator[Transition]:
-        """Perform one action: check who and the state, let the block set the action's fields, move the state,
-        audit the diff. ``policy=None`` skips the who-check (system actions, e.g. a job closing a case)."""
+             extra: dict[str, Any] | None = None) -> Iterator[Step]:
+        """Perform one action: check who and the state, let the block set the action's fields (and, on the yielded
+        Step, the audit summary or extra changes), move the state, audit the diff. ``policy=None`` skips the
+        who-check (system actions, e.g. a job closing a case)."""
         transition = self.transition(action)
         if policy is not None:
             policy.authorize(session, actor, self.resource, transition.policy_action, obj)
         self.check(obj, action)
         before = audit.snapshot(obj, self.audited)
-        yield transition
+        running = Step(transition, summary, dict(extra or {}))
+        yield running
         if transition.target is not None:
             setattr(obj, self.state_attr, transition.target)
         session.flush()
         changes = audit.diff(before, audit.snapshot(obj, self.audited))
-        if extra:
-            changes.update(extra)
+        if running.extra:
+            changes.update(running.extra)
         audit.record(session, actor=actor, action=f"{self.audit_prefix}.{action}", entity_type=self.entity_type,
-                     entity_id=getattr(obj, "id", None), summary=summary or f"{transition.label}{self.noun}",
+                     entity_id=getattr(obj, "id", None), summary=running.summary or f"{transition.label}{self.noun}",
                      changes=changes, ip_address=ip_address)
 
     def describe(self) -> list[dict[str, Any]]:

@@ -28,9 +28,9 @@ class ImportFailed(InvalidInput):
     """Rows had errors; nothing was written. Carries every problem found (up to a cap), which the API lists."""
 
     def __init__(self, problems: list[RowProblem], batch_id: int | None = None, truncated: bool = False) -> None:
-        self.problems = problems
-        self.batch_id = batch_id
-        self.truncated = truncated
         head = "；".join(str(p) for p in problems[:3])
         more = f"；另有 {len(problems) - 3} 处问题" if len(problems) > 3 else ""
         super().__init__(f"导入失败，未写入任何记录：{head}{more}")
+        self.problems = problems  # type: ignore[assignment]  (row problems; the API lists them, see imports.views)
+        self.batch_id = batch_id
+        self.truncated = truncated

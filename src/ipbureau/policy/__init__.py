@@ -22,8 +22,18 @@ from fastapi import Depends, Request
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user, optional_user
 from ipbureau.core.access import ANONYMOUS, Policy
-from ipbureau.policy import (base, disputes, enforcement, enterprises, market, navigation, preexam, screening,
-                             services, statistics)
+from ipbureau.policy import (
+    base,
+    disputes,
+    enforcement,
+    enterprises,
+    market,
+    navigation,
+    preexam,
+    screening,
+    services,
+    statistics,
+)
 
 policy = Policy([*base.RESOURCES, *enterprises.RESOURCES, *services.RESOURCES, *market.RESOURCES, *preexam.RESOURCES,
                  *disputes.RESOURCES, *enforcement.RESOURCES, *screening.RESOURCES, *navigation.RESOURCES,

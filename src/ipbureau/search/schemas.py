@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from ipbureau.core.fields import Day, ShortText, register_labels
+from ipbureau.core.fields import Day, Filters, Page, ShortText, register_labels
 from ipbureau.enums import Dataset
 from ipbureau.patents.enums import LegalStatus, PatentType
 
@@ -16,7 +16,8 @@ MAX_PAGE_SIZE = 100
 MAX_RESULT_PAGE = 10_000
 DEFAULT_PAGE_SIZE = 20
 
-ResultPage = Annotated[int, Field(ge=1, le=MAX_RESULT_PAGE, description="页码（从 1 起）")]
+# The index ranks every hit before the page asked for: pages stop at 10,000 (a million hits with the largest pages).
+ResultPage = Annotated[Page, Field(le=MAX_RESULT_PAGE, description="页码（从 1 起）")]
 ResultsPerPage = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"每页条数（最多 {MAX_PAGE_SIZE}）")]
 # "XLSX" and " csv " are the same choice; the file name is built from this validated value only.
 ExportFormat = Annotated[Literal["xlsx", "csv"],
@@ -30,9 +31,11 @@ _LABEL_VALUES: dict[str, dict[str, str]] = {
 }
 
 
-class PatentQuery(BaseModel):
+class PatentQuery(Filters):
     """A fielded and full-text patent query; every field is optional, and a blank field means "no condition"
     (an HTML form sends every field, empty ones as "")."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
 
     q: str | None = Field(default=None, max_length=500, description="全文检索词（中文或英文）")
     patent_type: PatentType | None = None
@@ -50,19 +53,11 @@ class PatentQuery(BaseModel):
     grant_to: Day | None = None
     dataset: Dataset | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _blank_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()
-                    if not (isinstance(v, str) and not v.strip())}
-        return data
-
     @field_validator("patent_type", "legal_status", "dataset", mode="before")
     @classmethod
     def _label_to_value(cls, value: Any, info: Any) -> Any:
         if isinstance(value, str):
-            return _LABEL_VALUES[info.field_name].get(value, value)
+            return _LABEL_VALUES[info.field_name].get(value.strip(), value.strip())
         return value
 
     @field_validator("q", "ipc", "applicant", "district_code", mode="before")

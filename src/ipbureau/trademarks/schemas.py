@@ -6,23 +6,22 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ipbureau.core.fields import ShortText, register_labels
+from ipbureau.core.fields import Filters, Page, ShortText, register_labels
 from ipbureau.enums import Dataset
 from ipbureau.trademarks.enums import TrademarkStatus
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
 
 
-class TrademarkQuery(BaseModel):
-    """Filters of the directory and the page (from 1). The page's form leaves blank fields out (form_model)."""
+class TrademarkQuery(Filters):
+    """Filters of the directory and the page (from 1); a blank field means "no condition"."""
 
     q: ShortText | None = Field(default=None, description="商标名称、申请人（包含）或注册号（完全一致）")
     district_code: str | None = Field(default=None, max_length=6)
     nice_class: int | None = Field(default=None, ge=1, le=45, description="主类别（尼斯分类 1–45）")
     status: TrademarkStatus | None = None
     dataset: Dataset | None = None
-    page: int = Field(default=1, ge=1, le=MAX_PAGE)
+    page: Page = 1
 
     @property
     def offset(self) -> int:
