@@ -27,8 +27,19 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
+def _model_of(field: Any) -> type[BaseModel] | None:
+    annotation = getattr(getattr(field, "field_info", None), "annotation", None) or getattr(field, "type_", None)
+    return annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+
+
 def _params(dependant: Any, kind: str) -> list[str]:
-    names = [getattr(f, "alias", None) or f.name for f in getattr(dependant, kind)]
+    names = []
+    for field in getattr(dependant, kind):
+        model = _model_of(field)  # a query-parameter model: each of its fields is a parameter
+        if model is not None:
+            names += [info.alias or name for name, info in model.model_fields.items()]
+        else:
+            names.append(getattr(field, "alias", None) or field.name)
     for sub in dependant.dependencies:
         names += _params(sub, kind)
     return list(dict.fromkeys(names))

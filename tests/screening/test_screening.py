@@ -608,3 +608,11 @@ def test_bad_numbers_and_dates_in_forms_and_bodies_are_422_in_chinese(client, db
     assert response.status_code == 422 and "申请日范围：结束日期不能早于开始日期" in response.text
     response = client.post("/screening/runs", data={"filed_from": "1e309", "csrf_token": csrf_from(queue_page.text)})
     assert response.status_code == 422 and "申请日起：应为日期" in response.text
+
+
+def test_reviewing_twice_is_409_whatever_the_reason(client, db, planted, queue, users):
+    headers = bearer(client, "bureau_staff_user")
+    case_id = queue[planted["base"].id]
+    client.post(f"/api/screening/cases/{case_id}/decision", json={"decision": "clear", "reason": "独立研发"}, headers=headers)
+    response = client.post(f"/api/screening/cases/{case_id}/decision", json={"decision": "confirm"}, headers=headers)
+    assert response.status_code == 409 and response.json()["detail"] == "审查结论：该申请已审查（已排除），不能重复审查"

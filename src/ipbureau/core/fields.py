@@ -7,6 +7,7 @@ schemas and in FastAPI parameters alike (``year: Year | None = None``).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -91,7 +92,10 @@ def label_for(name: str, area: str | None = None) -> str | None:
 
 
 def _expected(ctx: dict[str, Any]) -> str:
-    return str(ctx.get("expected", "")).replace("'", "“", 1).replace(" or ", "、").replace("'", "”")
+    """pydantic's "'real' or 'demo'" as “real”、“demo”."""
+    raw = str(ctx.get("expected", ""))
+    items = re.findall(r"'([^']*)'", raw) or [raw]
+    return "、".join(f"“{item}”" for item in items)
 
 
 # pydantic-core error type -> zh-CN message (ctx values are formatted in)

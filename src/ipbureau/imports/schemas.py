@@ -82,4 +82,5 @@ class ImportBatchList(BaseModel):
     items: list[ImportBatchRead]
 
 
-register_labels({"kind": "数据种类", "batch_id": "导入记录编号", "job_id": "导入任务编号", "file": "文件"}, __name__)
+register_labels({"kind": "数据种类", "dataset": "数据类别", "batch_id": "导入记录编号", "job_id": "导入任务编号",
+                 "file": "文件"}, __name__)

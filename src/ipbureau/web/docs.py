@@ -9,12 +9,13 @@ from fastapi.responses import FileResponse, Response
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import NotFound
-from ipbureau.core.fields import ShortText
+from ipbureau.core.fields import ShortText, register_labels
 from ipbureau.core.uow import Router
 from ipbureau.policy import requires
 
 router = Router(include_in_schema=False)
 _ASSETS = {"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"}
+register_labels({"name": "文件名"}, __name__)
 
 
 @router.get("/api/docs")

@@ -52,6 +52,7 @@ from ipbureau.enterprises.models import Enterprise, EnterpriseIpManagement
 from ipbureau.enterprises.services.models import Training, TrainingAttendance
 from ipbureau.market.enums import DealStatus, ListingKind
 from ipbureau.market.models import Deal, Licence, Pledge
+from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.enums import PatentType
 from ipbureau.patents.models import PatentApplicant
 from ipbureau.stats.catalogue import (
@@ -172,7 +173,8 @@ def _patent_counts(session: Session, scope: Select, as_of: date) -> dict[int, tu
                     distinct_if(and_(invention_granted, t.c.grant_date > three_years, t.c.grant_date <= as_of)),
                     distinct_if(and_(invention_granted, t.c.grant_date > one_year, t.c.grant_date <= as_of)),
                     distinct_if(and_(invention_granted, t.c.grant_date > two_years, t.c.grant_date <= one_year)),
-                    distinct_if(high_value_invention_valid_at(t, as_of, as_of)))
+                    # the chains read on this session: no second connection inside a request
+                    distinct_if(high_value_invention_valid_at(t, as_of, as_of, load_chains(session))))
              .join(t, t.c.id == PatentApplicant.patent_id)
              .where(PatentApplicant.enterprise_id.in_(scope))
              .group_by(PatentApplicant.enterprise_id))

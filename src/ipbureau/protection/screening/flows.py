@@ -182,10 +182,11 @@ def decide(session: Session, case: ScreeningCase, actor: Any, decision: str, rea
     """Confirm (认定非正常) or clear (排除) a queued application, with the reviewer's reason."""
     if decision not in REVIEW.transitions:
         raise DomainError("审查结论", "请选择“认定非正常”或“排除”")
-    text = _reason(reason, "认定理由" if decision == "confirm" else "排除理由")
-    verb = "认定为非正常专利申请" if decision == "confirm" else "排除（非异常）"
-    with REVIEW.step(session, case, decision, actor=actor, policy=policy, ip_address=ip_address,
-                     summary=f"申请 {case.patent.application_no} {verb}：{text}"):
+    with REVIEW.step(session, case, decision, actor=actor, policy=policy, ip_address=ip_address) as step:
+        # The reason is checked once who and the state are: reviewing twice is a 409 whatever the reason says.
+        text = _reason(reason, "认定理由" if decision == "confirm" else "排除理由")
+        verb = "认定为非正常专利申请" if decision == "confirm" else "排除（非异常）"
+        step.summary = f"申请 {case.patent.application_no} {verb}：{text}"
         case.decision_reason = text
         case.decided_at = at or utcnow()
         case.decided_by = actor.id
