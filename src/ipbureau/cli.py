@@ -18,9 +18,8 @@ console = Console()
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
-    from ipbureau.database.migrate import upgrade
-
     from ipbureau.database.core import get_sessionmaker
+    from ipbureau.database.migrate import upgrade
     from ipbureau.search.service import ensure_index_matches_database
 
     upgrade()
@@ -53,19 +52,17 @@ def load_plan(
     year: int | None = typer.Option(None, help="Plan year (needed for XLSX/CSV files without a 年度 column)"),
 ) -> None:
     """Load a work plan (工作要点) with its targets; idempotent, all or nothing."""
-    from ipbureau.database.core import get_sessionmaker
+    from ipbureau.database.core import session_scope
     from ipbureau.workplan.flows import PlanFileError, load_plan_file
 
-    session = get_sessionmaker()()
     try:
-        result = load_plan_file(session, path, None, year=year)
+        with session_scope() as session:
+            result = load_plan_file(session, path, None, year=year)
     except PlanFileError as exc:
         console.print(f"[red]工作要点文件有误，未载入任何内容（{len(exc.problems)} 处问题）：[/red]")
         for problem in exc.problems:
             console.print(f"  {problem}")
         raise typer.Exit(code=1) from None
-    finally:
-        session.close()
     console.print(result.summary())
 
 

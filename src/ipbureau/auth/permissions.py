@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from ipbureau.auth.enums import STAFF_ROLES, Role
 from ipbureau.auth.models import User
 from ipbureau.auth.security import read_api_token
 from ipbureau.config import get_settings
@@ -95,27 +93,3 @@ async def current_user(request: Request, user: User | None = Depends(optional_us
         raise LoginRequired()
     await verify_csrf(request)
     return user
-
-
-def require_roles(*roles: Role) -> Callable[..., User]:
-    allowed = frozenset(roles)
-
-    def dependency(user: User = Depends(current_user)) -> User:
-        if Role(user.role) not in allowed:
-            raise PermissionDenied()
-        return user
-
-    return dependency
-
-
-require_staff = require_roles(*STAFF_ROLES)
-require_admin = require_roles(Role.ADMIN)
-
-
-def is_staff(user: User | None) -> bool:
-    return user is not None and Role(user.role) in STAFF_ROLES
-
-
-def district_scope(user: User) -> str | None:
-    """The district a user's business data is limited to (None: the whole city)."""
-    return user.district_code if Role(user.role) == Role.DISTRICT_STAFF else None

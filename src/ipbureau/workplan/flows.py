@@ -8,7 +8,7 @@ that gives a value, never cleared by an empty one. Points or targets missing fro
 are left alone: they may carry progress entries.
 
 An upload (``upload_plan``) runs in the request's unit of work, which commits it or rolls it back;
-``load_plan_file`` is the CLI's job and commits its own session.
+``load_plan_file`` is the CLI's job, in the CLI's transaction (``session_scope``).
 """
 
 from __future__ import annotations
@@ -460,20 +460,14 @@ def apply_plan(session: Session, spec: PlanSpec, *, actor: Any = None, source_na
 def load_plan_file(session: Session, path: str | Path | Traversable | None = None, actor: Any = None, *,
                    year: int | None = None) -> LoadResult:
     """The CLI's job (``ipbureau load-plan``): load a plan file (default: the packaged 2023 plan) — checked
-    whole, then written and committed in one transaction, or nothing at all. Outside any request, so it
-    commits its own session; request code uploads with ``upload_plan``."""
+    whole, then written in the caller's transaction (the CLI's ``session_scope``), or nothing at all; request
+    code uploads with ``upload_plan``."""
     source = DEFAULT_PLAN_FILE if path is None else (path if isinstance(path, Traversable) else Path(path))
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise PlanFileError([f"无法读取文件 {source}：{exc.strerror or exc}"]) from None
-    try:
-        result = load_plan_bytes(session, data, source.name, actor=actor, year=year)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return result
+    return load_plan_bytes(session, data, source.name, actor=actor, year=year)
 
 
 def load_plan_bytes(session: Session, data: bytes, filename: str, *, actor: Any = None, year: int | None = None,
