@@ -37,10 +37,31 @@ def sipo_sample() -> bytes:
     return _shared("patent-exports/sipo_export_sample_199.xlsx").read_bytes()
 
 
+def _worker_database(url: str, worker: str) -> str:
+    """Under pytest-xdist (``-n 2``), each worker gets a PostgreSQL database of its own beside the given one
+    (``<name>_gw0``...), created when missing. SQLite needs nothing: each worker has its own temporary dir."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data_dir = tmp_path_factory.mktemp("ipbureau-data")
     url = os.environ.get("IPBUREAU_TEST_DATABASE_URL") or f"sqlite:///{data_dir / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and not url.startswith("sqlite"):
+        url = _worker_database(url, worker)
     env = {
         "IPBUREAU_DATA_DIR": str(data_dir),
         "IPBUREAU_DATABASE_URL": url,
@@ -222,7 +243,12 @@ def full_demo(migrated: str, test_env: dict[str, str]) -> Iterator[str]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests on the shared full demo run last (stable order otherwise): it stays committed until the session ends."""
+    """Tests on the shared full demo run last (stable order otherwise): it stays committed until the session ends.
+    Under pytest-xdist's ``--dist loadgroup`` they also all go to one worker, which loads the demo once."""
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            if "full_demo" in getattr(item, "fixturenames", ()):
+                item.add_marker(pytest.mark.xdist_group("full_demo"))
     items.sort(key=lambda item: "full_demo" in getattr(item, "fixturenames", ()))
 
 

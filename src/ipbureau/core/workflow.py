@@ -130,7 +130,7 @@ class Workflow:
             policy.authorize(session, actor, self.resource, transition.policy_action, obj)
         self.check(obj, action)
         before = audit.snapshot(obj, self.audited)
-        running = Step(transition, summary, dict(extra or {}))
+        running = Step(transition, summary, extra if extra is not None else {})  # the caller may fill it later
         yield running
         if transition.target is not None:
             setattr(obj, self.state_attr, transition.target)
