@@ -124,3 +124,15 @@ def test_menu_follows_the_policy(app, users):
             shown = f'<a href="{path}"' in menu and label in menu
             assert shown == (role in policy.roles_for(resource, action)), (role, path)
         client.close()
+
+
+# Answers that are not JSON documents: files, and 204 deletions with no body.
+NOT_JSON = {"/api/docs/assets/{name}", "/api/search/export", "/api/stats/whitepaper",
+            "/api/navigation/chains/{chain_code}/report.docx"}
+
+
+def test_every_json_route_declares_its_response_model(app):
+    missing = [str(c) for c in route_cases(app)
+               if c.is_api and c.path not in OUTSIDE_POLICY | NOT_JSON and c.route.status_code != 204
+               and c.route.response_model is None]
+    assert missing == [], "JSON routes without response_model:\n" + "\n".join(missing)

@@ -232,7 +232,7 @@ def _check_range(label: str, low: date | None, high: date | None) -> tuple[int |
     return (date_key(low) if low else None, date_key(high) if high else None)
 
 
-def build_index_query(query: PatentQuery) -> tuple[IndexQuery, list[str]]:
+def build_index_query(query: PatentQuery, session: Session | None = None) -> tuple[IndexQuery, list[str]]:
     """The index query for a user's query, and the words to highlight; SearchInputError if it cannot run."""
     iq = IndexQuery()
     words: list[str] = []
@@ -249,7 +249,7 @@ def build_index_query(query: PatentQuery) -> tuple[IndexQuery, list[str]]:
         if value:
             iq.terms[name] = str(value)
     if query.chain:
-        chain = chain_by_code(query.chain)
+        chain = chain_by_code(query.chain, session)  # on the caller's session: no second connection
         if chain is None:
             raise SearchInputError(f"未知的产业链“{query.chain}”")
         # Index terms hold every code's subclass, main group and the code itself, so a
@@ -320,7 +320,7 @@ def search(session: Session, query: PatentQuery, page: int = 1, page_size: int =
     if user is not None:
         policy.authorize(session, user, "patent", "search")
     started = time.perf_counter()
-    iq, words = build_index_query(query)
+    iq, words = build_index_query(query, session)
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     result = get_index().search(iq, offset=(page - 1) * page_size, limit=page_size)
@@ -407,7 +407,7 @@ def export(session: Session, query: PatentQuery, fmt: Literal["xlsx", "csv"], li
         policy.authorize(session, user, "patent", "export")
     if fmt not in ("xlsx", "csv"):
         raise SearchInputError("导出格式", f"不支持“{fmt}”（可选 xlsx 或 csv）")
-    iq, _ = build_index_query(query)
+    iq, _ = build_index_query(query, session)
     result = get_index().search(iq, offset=0, limit=max(1, min(limit, EXPORT_LIMIT)))
     rows = _export_rows(session, result.ids)
     data = _xlsx(rows) if fmt == "xlsx" else _csv(rows)
