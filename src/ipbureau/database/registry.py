@@ -2,9 +2,10 @@
 
 from ipbureau.audit import models as audit_models  # noqa: F401
 from ipbureau.auth import models as auth_models  # noqa: F401
+from ipbureau.database.core import Base
 from ipbureau.enterprises import models as enterprise_models  # noqa: F401
-from ipbureau.imports import models as import_models  # noqa: F401
 from ipbureau.enterprises.services import models as enterprise_service_models  # noqa: F401
+from ipbureau.imports import models as import_models  # noqa: F401
 from ipbureau.market import models as market_models  # noqa: F401
 from ipbureau.navigation import models as navigation_models  # noqa: F401
 from ipbureau.notices import models as notice_models  # noqa: F401
@@ -17,6 +18,5 @@ from ipbureau.reference import models as reference_models  # noqa: F401
 from ipbureau.search import models as search_models  # noqa: F401
 from ipbureau.trademarks import models as trademark_models  # noqa: F401
 from ipbureau.workplan import models as workplan_models  # noqa: F401
-from ipbureau.database.core import Base
 
 metadata = Base.metadata
