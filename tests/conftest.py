@@ -161,8 +161,6 @@ def _rolled_back_connection() -> Iterator[Connection]:
         # RELEASE commit it. In the driver's autocommit mode with an explicit BEGIN, savepoints nest inside it.
         driver.isolation_level = None
         connection.exec_driver_sql("BEGIN")
-    # Code that reads the URL off a session's bind (``session.get_bind().url``) gets the Engine's.
-    connection.url = engine.url
     try:
         yield connection
     finally:
@@ -192,6 +190,8 @@ def db(request: pytest.FixtureRequest, migrated: str, test_env: dict[str, str]) 
     shutil.rmtree(test_env["IPBUREAU_SEARCH_INDEX_DIR"], ignore_errors=True)
     forget_demo_flag()
     if _commits_for_real(request):
+        if "full_demo" in request.fixturenames:
+            pytest.fail("a test on the shared full demo cannot be committing: emptying the tables would drop the demo")
         _clear_business_tables()  # whatever an earlier failure may have left
         session = get_sessionmaker()()
         try:
@@ -244,11 +244,8 @@ def full_demo(migrated: str, test_env: dict[str, str]) -> Iterator[str]:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests on the shared full demo run last (stable order otherwise): it stays committed until the session ends.
-    Under pytest-xdist's ``--dist loadgroup`` they also all go to one worker, which loads the demo once."""
-    if config.pluginmanager.hasplugin("xdist"):
-        for item in items:
-            if "full_demo" in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group("full_demo"))
+    Under pytest-xdist (``-n 2``, ``--dist load``) tests are handed out in this order, so in each worker too they
+    come after all the others; each worker that gets one loads the demo once, into its own database."""
     items.sort(key=lambda item: "full_demo" in getattr(item, "fixturenames", ()))
 
 
