@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Select, inspect, select, true
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -204,7 +204,3 @@ class Policy:
                   actions: Iterable[str]) -> list[str]:
         """Of these actions, the ones the user may perform on the record (for buttons)."""
         return [name for name in actions if self.can(session, user, resource, name, obj)]
-
-
-def always() -> ColumnElement[bool]:
-    return true()

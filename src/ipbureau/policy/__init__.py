@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from ipbureau.auth.models import User
 from ipbureau.auth.permissions import current_user, optional_user
@@ -48,7 +48,7 @@ def requires(resource: str, action: str) -> Callable[..., Any]:
     public = ANONYMOUS in policy.roles_for(resource, action)
 
     if public:
-        def dependency(request: Request, user: User | None = Depends(optional_user)) -> User | None:
+        def dependency(user: User | None = Depends(optional_user)) -> User | None:
             policy.require(user, resource, action)
             return user
     else:
