@@ -1,30 +1,28 @@
-"""Marketplace matching benchmark: quality (hit@10, MRR) and latency of demand → patent ranking.
+"""Matching benchmark: quality (hit@10, MRR, nDCG@10) and cost of the text-ranking engine (ipbureau.ranking),
+and the latency of demand → patents at 100,000 listed patents.
 
-    .venv/bin/python bench/matching.py [--size 100000] [--quality-size 5000] [--queries 300]
+    .venv/bin/python bench/matching.py [--generated-size 1000] [--queries 100] [--size 100000] [--skip-latency]
 
-(a) Quality on three labelled sets built from realistic generated records
-    (ipbureau.demo.generator.iter_patent_rows). Every candidate is indexed by its abstract with
-    its own title removed (the generator's abstracts repeat the title).
-    * ``title``: the held-out title without "一种" is the demand; the patent itself is the one
-      relevant answer. Purely lexical: the title's words are in the abstract.
-    * ``zh-need``: a demand worded the way an enterprise states a need — its chain and segment
-      (细分环节) and the PROBLEM in other words ("成本较高" -> "价格太贵、成本降不下来"), no word of
-      the title; relevant: every invention patent of that segment stating that problem.
-    * ``en-need``: the same need in ENGLISH (the model is multilingual; jieba/BM25 sees no
-      shared word at all).
-    Methods: BM25 alone, embeddings alone, the app's hybrid (market.matching weights, text
-    components only: a held-out title carries no IPC, chain or district), reciprocal-rank
-    fusion (k=60), and a weighted sum whose BM25/embedding weight is tuned on the DEV half of
-    the demands and reported on the TEST half (every figure below is on the test half).
-    Ties are broken at random in expectation (a tie with k others counts as k/2 places lower).
-(b) Latency per demand (query embedding + scoring every candidate + explaining the top 10)
-    over --size listed patents with REAL vectors (cached under bench/out/ so reruns are quick;
-    --random-vectors only if you cannot wait for them). Index build time is printed too.
+(a) REAL set (tests/data/matching): 209 real patents (199 SIPO records, 10 CNIPR records; title + abstract) and
+    196 needs written by hand in an enterprise's words (159 Chinese, 37 English), each with graded relevant
+    patents (2 = the intended one, 1 = also fits), split into dev/test halves (alternate needs). hit@10 and MRR
+    are of the intended patent (ties with k other candidates count k/2 places lower); nDCG@10 uses the grades.
+    Weights and the embedded text length are chosen on DEV; every table row is on TEST unless it says dev.
+(b) GENERATED sets (as before issue 14, smaller): candidates from ipbureau.demo.generator indexed by their
+    abstract without the title; ``title`` (the held-out title is the query), ``zh-need`` and ``en-need`` (the
+    segment and problem stated in other words, relevant: every patent of that segment stating that problem).
+(c) Embedding rate (passages/s) of each encoder on 40 real texts, measured in this run, and its ratio to USE-m3.
+(d) Latency per demand (query embedding + BM25 + cosine + IPC/chain/district + top-10 explanations) over --size
+    listed patents. The vectors are RANDOM unit vectors (scoring costs the same whatever they hold: one
+    (n, 384) @ (384,) product): embedding 100,000 patents with e5 takes hours on this machine. The raw engine
+    (numpy's product over the same matrix) is timed beside it.
+Vectors are cached under bench/out/ (keyed by model, text length and corpus), so reruns are quick.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -33,24 +31,23 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 
-from ipbureau.demo.generator import iter_patent_rows
-from ipbureau.market import embeddings
-from ipbureau.market.matching import (
-    W_BM25,
-    W_EMBEDDING,
-    Candidate,
-    CandidateIndex,
-    Query,
-    query_tokens,
-)
+from ipbureau.market import embeddings  # noqa: E402
+from ipbureau.ranking.encoders import E5Small, UseM3  # noqa: E402
+from ipbureau.ranking.engine import WEIGHTS, TextIndex, Weights  # noqa: E402
+from ipbureau.ranking.terms import terms  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = ROOT / "bench" / "out"
+REAL = ROOT / "tests" / "data" / "matching"
+# The app's hybrid before issue 14 (USE-m3, BM25 divided by the best candidate): reproduced for the table.
+OLD = {"bm25": 0.18, "embedding": 0.72, "floor": 0.25, "ceil": 0.80}
 
 
 def machine() -> str:
@@ -62,12 +59,55 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
+    load = os.getloadavg() if hasattr(os, "getloadavg") else ("?",)
+    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}; "
+            f"load average {' '.join(f'{x:.2f}' for x in load)}")
 
 
-NEED = re.compile(r"属于(.+?)领域(.+?)技术。针对现有.+?(精度不足|成本较高|效率低下|稳定性差|能耗高|操作繁琐|安全性不足|寿命短)的问题")
-# The generator's problems (vocabulary.PROBLEMS) said the way a buyer says them, in Chinese
-# without the patent's words, and in English.
+# ---- data ------------------------------------------------------------------------------------------------------
+
+def real_set():
+    patents = [json.loads(line) for line in (REAL / "real_patents.jsonl").read_text(encoding="utf-8").splitlines()]
+    needs = [json.loads(line) for line in (REAL / "real_needs.jsonl").read_text(encoding="utf-8").splitlines()]
+    position = {p["application_no"]: i for i, p in enumerate(patents)}
+    for need in needs:
+        need["grades"] = {position[no]: grade for no, grade in need["relevant"].items()}
+    return patents, needs
+
+
+def generated_set(n: int, queries: int, seed: int):
+    """(documents as (title, abstract), needs) in the real set's shape; generated titles are not indexed."""
+    from ipbureau.demo.generator import iter_patent_rows
+
+    rows = list(iter_patent_rows(random.Random(seed), n))
+    documents, titles, by_need = [], [], {}
+    pattern = re.compile(r"属于(.+?)领域(.+?)技术。针对现有.+?(精度不足|成本较高|效率低下|稳定性差|能耗高|操作繁琐|安全性不足|寿命短)的问题")
+    for i, row in enumerate(rows):
+        title = row["专利名称"]
+        documents.append(("", row["申请摘要"].replace(title, "")))
+        titles.append(title)
+        found = pattern.search(row["申请摘要"])
+        if found:
+            by_need.setdefault(found.groups(), []).append(i)
+    rng = random.Random(seed + 1)
+    sets: dict[str, list[dict]] = {"title": [], "zh-need": [], "en-need": []}
+    for k, i in enumerate(rng.sample(range(n), queries)):
+        sets["title"].append({"text": titles[i].removeprefix("一种"), "grades": {i: 2},
+                              "split": "dev" if k % 2 == 0 else "test"})
+    keys = sorted(by_need)
+    for k in range(queries):
+        chain, segment, problem = keys[rng.randrange(len(keys))]
+        grades = {i: 2 for i in by_need[chain, segment, problem]}
+        split = "dev" if k % 2 == 0 else "test"
+        sets["zh-need"].append({"text": f"我们是做{chain}行业{segment}产品的企业，现有产品{PROBLEM_ZH[problem]}，想引进能解决这个问题的专利",
+                                "grades": grades, "split": split})
+        sets["en-need"].append({"text": f"We make {SEGMENT_EN[segment]} products in the {CHAIN_EN[chain]} industry "
+                                        f"and our products "
+                                        f"{PROBLEM_EN[problem]}; we want to license a patent that solves this.",
+                                "grades": grades, "split": split})
+    return documents, sets
+
+
 PROBLEM_ZH = {"精度不足": "测量和加工总是不够准", "成本较高": "价格太贵、费用降不下来", "效率低下": "速度慢、产能跟不上",
               "稳定性差": "运行时好时坏、经常波动", "能耗高": "耗电耗能太大", "操作繁琐": "用起来步骤太复杂、工人难上手",
               "安全性不足": "存在安全隐患、容易出事故", "寿命短": "用不了多久就坏、更换太频繁"}
@@ -107,195 +147,274 @@ SEGMENT_EN = {
     "家具与日用品": "furniture and daily goods"}
 
 
-def candidates(n: int, seed: int) -> tuple[list[Candidate], list[str], list[tuple[str, str, str] | None]]:
-    """Candidates indexed without their titles, the titles, and each one's (chain, segment, problem)
-    as its abstract states it (None for utility models, whose abstracts do not say)."""
-    rows = iter_patent_rows(random.Random(seed), n)
-    out, titles, needs = [], [], []
-    for i, row in enumerate(rows):
-        title = row["专利名称"]
-        abstract = row["申请摘要"].replace(title, "")
-        codes = tuple(c for c in row["分类号"].split(";") if c)
-        out.append(Candidate(patent_id=i, application_no=row["申请号"], title="", abstract=abstract, ipc_codes=codes,
-                             holder_id=hash(row["申请人"]) % 10**9, holder_name=row["申请人"], district_code=None,
-                             listing_id=i))
-        titles.append(title)
-        found = NEED.search(row["申请摘要"])
-        needs.append(found.groups() if found else None)
-    return out, titles, needs
+# ---- vectors ------------------------------------------------------------------------------------------------
 
-
-def cached(name: str, build):
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / name
-    if path.suffix == ".npy":
-        if path.exists():
-            return np.load(path)
-        value = build()
-        np.save(path, value)
-        return value
+def cached_vectors(encoder, texts: list[str], kind: str, label: str) -> np.ndarray:
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    path = OUT / f"vectors-{re.sub(r'[^a-z0-9]+', '-', encoder.name.lower())}-{kind}-{label}-{digest}.npy"
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8"))
-    value = build()
-    path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-    return value
-
-
-def timed(label: str, build):
+        return np.load(path)
+    OUT.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    value = build()
-    print(f"  {label}: {time.perf_counter() - started:.1f} s", flush=True)
-    return value
+    encode = encoder.passages if kind == "passage" else encoder.queries
+    vectors = np.vstack([encode(texts[i:i + 32]) for i in range(0, len(texts), 32)]) if texts else np.zeros((0, encoder.dim))
+    print(f"    embedded {len(texts)} {label} {kind}s with {encoder.name} in {time.perf_counter() - started:.0f} s",
+          flush=True)
+    np.save(path, vectors)
+    return vectors
 
 
-def random_vectors(n: int, seed: int) -> np.ndarray:
-    vectors = np.random.default_rng(seed).standard_normal((n, embeddings.DIM)).astype(np.float32)
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+def embedding_rate(encoder, texts: list[str]) -> float:
+    encoder.passages(texts[:2])  # loaded
+    started = time.perf_counter()
+    encoder.passages(texts)
+    return len(texts) / (time.perf_counter() - started)
 
 
-def build_index(n: int, seed: int, *, random_vectors_ok: bool = False):
-    cands, titles, needs = candidates(n, seed)
-    texts = [c.embedding_text for c in cands]
-    path = OUT / f"matching-vectors-v2-{n}-{seed}.npy"  # v2: title + abstract clauses, at most EMBED_CHARS
-    if random_vectors_ok and not path.exists():
-        # Latency only: scoring costs the same whatever the vectors hold (one (n, 512) @ (512,) product).
-        print("  vectors: RANDOM unit vectors (--random-vectors; latency only, no quality meaning)")
-        vectors = random_vectors(n, seed)
-    else:
-        cached_already = path.exists()
-        started = time.perf_counter()
-        vectors = cached(path.name, lambda: embeddings.encode(texts))
-        took = time.perf_counter() - started
-        note = "read from bench/out" if cached_already else f"{n / took:,.0f} texts/s, batches of {embeddings.BATCH}"
-        print(f"  vectors for {n:,} patents (avg {np.mean([len(t) for t in texts]):.0f} chars): {took:.1f} s ({note})")
-    tokens = timed("jieba tokens (cached)", lambda: cached(f"matching-tokens-{n}-{seed}.json",
-                                                           lambda: [query_tokens(c.text) for c in cands]))
-    index = timed("BM25 index and IPC/chain signal tables", lambda: CandidateIndex(cands, vectors, tokens))
-    return index, titles, needs
+# ---- metrics ------------------------------------------------------------------------------------------------
 
-
-def labelled_sets(titles, needs, queries: int, seed: int) -> dict[str, tuple[list[str], list[np.ndarray]]]:
-    """name -> (demand texts, relevant candidate ids per demand)."""
-    rng = random.Random(seed + 1)
-    sample = rng.sample(range(len(titles)), queries)
-    sets = {"title": ([titles[i].removeprefix("一种") for i in sample], [np.array([i]) for i in sample])}
-    by_need: dict[tuple, list[int]] = {}
-    for i, need in enumerate(needs):
-        if need:
-            by_need.setdefault(need, []).append(i)
-    keys = sorted(by_need)
-    chosen = [keys[rng.randrange(len(keys))] for _ in range(queries)]
-    zh = [f"我们是做{chain}行业{segment}产品的企业，现有产品{PROBLEM_ZH[problem]}，想引进能解决这个问题的专利"
-          for chain, segment, problem in chosen]
-    en = [f"We make {SEGMENT_EN[segment]} products in the {CHAIN_EN[chain]} industry and our products "
-          f"{PROBLEM_EN[problem]}; we want to license a patent that solves this." for chain, segment, problem in chosen]
-    relevant = [np.array(by_need[k]) for k in chosen]
-    sets["zh-need"] = (zh, relevant)
-    sets["en-need"] = (en, relevant)
-    return sets
-
-
-def first_relevant_rank(scores: np.ndarray, relevant: np.ndarray) -> float:
-    """Rank of the best-scored relevant candidate; ties with other candidates split evenly."""
-    best = scores[relevant].max()
+def intended_rank(scores: np.ndarray, grades: dict[int, int]) -> float:
+    """Rank of the best-scored intended (grade 2) document; ties with other documents split evenly."""
+    intended = np.array([i for i, g in grades.items() if g == 2])
+    best = scores[intended].max()
     others = np.ones(len(scores), bool)
-    others[relevant] = False
+    others[intended] = False
     above = int((scores[others] > best).sum())
     tied = int((scores[others] == best).sum())
-    tied_relevant = int((scores[relevant] == best).sum())
-    return above + 1 + tied / (tied_relevant + 1)
+    return above + 1 + tied / (int((scores[intended] == best).sum()) + 1)
 
 
-def rrf(*score_arrays: np.ndarray, k: int = 60) -> np.ndarray:
-    fused = np.zeros(len(score_arrays[0]))
-    for scores in score_arrays:
+def ndcg10(scores: np.ndarray, grades: dict[int, int]) -> float:
+    order = np.argsort(-scores, kind="stable")[:10]
+    dcg = sum((2 ** grades.get(int(i), 0) - 1) / np.log2(r + 2) for r, i in enumerate(order))
+    ideal = sorted(grades.values(), reverse=True)[:10]
+    return dcg / sum((2 ** g - 1) / np.log2(r + 2) for r, g in enumerate(ideal))
+
+
+def evaluate(rows: list[np.ndarray], needs: list[dict]) -> tuple[float, float, float]:
+    ranks = np.array([intended_rank(s, n["grades"]) for s, n in zip(rows, needs, strict=True)])
+    return (float((ranks <= 10).mean()), float((1 / ranks).mean()),
+            float(np.mean([ndcg10(s, n["grades"]) for s, n in zip(rows, needs, strict=True)])))
+
+
+def rrf(*arrays: np.ndarray, k: int = 60) -> np.ndarray:
+    fused = np.zeros(len(arrays[0]))
+    for scores in arrays:
         ranks = np.empty(len(scores))
         ranks[np.argsort(-scores, kind="stable")] = np.arange(1, len(scores) + 1)
         fused += 1.0 / (k + ranks)
     return fused
 
 
-def quality(size: int, queries: int, seed: int) -> None:
-    print(f"\n(a) quality: {size:,} candidates, {queries} demands per set (dev half tunes, test half reports)")
-    index, titles, needs = build_index(size, seed)
-    weights = np.round(np.arange(0.0, 1.01, 0.1), 2)
-    prepared = {}
-    for name, (texts, relevant) in labelled_sets(titles, needs, queries, seed).items():
-        vectors = embeddings.encode(texts)
-        parts = []
-        for text, vector in zip(texts, vectors, strict=True):
-            bm25_n, cosine, cos_n, *_ = index._components(Query(text=text), vector, query_tokens(text))
-            parts.append((bm25_n.astype(np.float64), cosine.astype(np.float64), cos_n.astype(np.float64)))
-        prepared[name] = (texts, relevant, parts)
-        print(f"  {name}: e.g. {texts[0]!r}; relevant per demand: median {int(np.median([len(r) for r in relevant]))}",
-              flush=True)
+# ---- one corpus ---------------------------------------------------------------------------------------------
 
-    def evaluate(name, score_fn, split):
-        texts, relevant, parts = prepared[name]
-        half = len(texts) // 2
-        rows = range(half) if split == "dev" else range(half, len(texts))
-        ranks = np.array([first_relevant_rank(score_fn(*parts[i]), relevant[i]) for i in rows])
-        return float((ranks <= 10).mean()), float((1 / ranks).mean())
-
-    def weighted(w):
-        return lambda b, c, cn: w * b + (1 - w) * cn
-
-    dev_mrr = {(name, w): evaluate(name, weighted(w), "dev")[1] for name in prepared for w in weights}
-    joint = max(weights, key=lambda w: np.mean([dev_mrr[name, w] for name in prepared]))
-    print("  weight of BM25 in a BM25+embedding sum, tuned on the dev halves: per set "
-          + ", ".join(f"{name} {max(weights, key=lambda w: dev_mrr[name, w]):.1f}" for name in prepared)
-          + f"; all sets together {joint:.1f} (app: W_BM25 {W_BM25}, W_EMBEDDING {W_EMBEDDING})")
-    print(f"  {'set':<9} {'method':<26} {'hit@10':>7} {'MRR':>7}   (test halves)")
-    for name in prepared:
-        own = max(weights, key=lambda w: dev_mrr[name, w])
-        methods = {
-            "bm25": lambda b, c, cn: b,
-            "embedding": lambda b, c, cn: c,
-            "hybrid (app weights)": lambda b, c, cn: W_BM25 * b + W_EMBEDDING * cn,
-            "rrf k=60": lambda b, c, cn: rrf(b, c),
-            f"tuned on this set w={own:.1f}": weighted(own),
-            f"tuned on all sets w={joint:.1f}": weighted(joint),
-        }
-        for method, fn in methods.items():
-            hit10, mrr = evaluate(name, fn, "test")
-            print(f"  {name:<9} {method:<26} {hit10:>7.3f} {mrr:>7.3f}", flush=True)
+SHARES = (1.0, 0.2, 0.1, 0.05, 0.02)
+BM25_WEIGHTS = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
+FLOORS = (0.70, 0.74, 0.78, 0.82)
+CEILS = (0.90, 0.93, 0.96)
 
 
-def latency(size: int, queries: int, seed: int, random_vectors_ok: bool) -> None:
-    print(f"\n(b) latency: {size:,} listed patents, {queries} demands")
-    index, titles, _ = build_index(size, seed, random_vectors_ok=random_vectors_ok)
-    rng = random.Random(seed + 2)
-    demands = [f"需要{titles[rng.randrange(size)].removeprefix('一种')}相关技术，用于产线升级" for _ in range(queries)]
-    embeddings.encode(demands[:2])  # model loaded
-    times = []
+class Corpus:
+    """Documents (title, abstract) with their BM25 texts, per-share term indexes, and vectors per encoder."""
+
+    def __init__(self, label: str, documents: list[tuple[str, str]], encoders: dict, lengths: tuple[int, ...]):
+        self.label = label
+        self.bm25_texts = [f"{t}。{a[:160]}" if t else a[:160] for t, a in documents]
+        tokens = [terms(t) for t in self.bm25_texts]
+        # min_docs=0: the share is applied to this corpus whatever its size (the grid decides whether it helps).
+        self.indexes = {share: TextIndex(self.bm25_texts, np.zeros((len(documents), 1)), tokens=tokens,
+                                         weights=Weights(0.5, 0.5, 0.0, 1.0, share, 0)) for share in SHARES}
+        self.vectors = {}
+        for name, encoder in encoders.items():
+            for chars in lengths if name.startswith("e5") else lengths[:1]:
+                texts = [embeddings.patent_text(t, a, chars) for t, a in documents]
+                self.vectors[name, chars] = cached_vectors(encoder, texts, "passage", f"{label}-{chars}")
+
+    def components(self, needs: list[dict], encoders: dict) -> list[dict]:
+        texts = [n["text"] for n in needs]
+        query_vectors = {name: cached_vectors(enc, texts, "query", f"{self.label}-needs") for name, enc in encoders.items()}
+        out = []
+        for k, text in enumerate(texts):
+            words = terms(text)
+            parts = {("bm25", share): index.scores(words, None) for share, index in self.indexes.items()}
+            row = {key: (s.bm25_raw, s.bm25) for key, s in parts.items()}
+            for (name, chars), vectors in self.vectors.items():
+                row["cos", name, chars] = vectors @ query_vectors[name][k]
+            out.append(row)
+        return out
+
+
+def hybrid(row: dict, name: str, chars: int, w: float, floor: float, ceil: float, share: float) -> np.ndarray:
+    """The engine's fusion (ranking.engine.TextIndex.scores): the mapped cosine is not clipped."""
+    cos_n = (row["cos", name, chars] - floor) / (ceil - floor)
+    return w * row["bm25", share][1] + (1 - w) * cos_n
+
+
+def old_hybrid(row: dict, chars: int) -> np.ndarray:
+    raw = row["bm25", 1.0][0]
+    bm25 = raw / raw.max() if raw.max() > 0 else raw
+    cos_n = np.clip((row["cos", "use-m3", chars] - OLD["floor"]) / (OLD["ceil"] - OLD["floor"]), 0, 1)
+    return OLD["bm25"] * bm25 + OLD["embedding"] * cos_n
+
+
+def tune(rows: list[dict], needs: list[dict], lengths: tuple[int, ...]) -> tuple:
+    """The (chars, w_bm25, floor, ceil, share) with the best dev MRR (then hit@10) for e5 + BM25."""
+    dev = [i for i, n in enumerate(needs) if n["split"] == "dev"]
+    best, best_key = None, (-1.0, -1.0)
+    for chars in lengths:
+        for share in SHARES:
+            for floor in FLOORS:
+                for ceil in CEILS:
+                    for w in BM25_WEIGHTS:
+                        hit, mrr, _ = evaluate([hybrid(rows[i], "e5-small", chars, w, floor, ceil, share) for i in dev],
+                                               [needs[i] for i in dev])
+                        if (mrr, hit) > best_key:
+                            best, best_key = (chars, w, floor, ceil, share), (mrr, hit)
+    return best, best_key
+
+
+def methods(lengths: tuple[int, ...], tuned: tuple) -> dict[str, tuple[tuple | None, Callable[[dict], np.ndarray]]]:
+    """name -> ((encoder, text length) it needs, scoring of one need's components)."""
+    app = WEIGHTS
+    chars, w, floor, ceil, share = tuned
+    out: dict[str, tuple[str | None, Callable]] = {
+        "BM25 (jieba, weighted terms)": (None, lambda r: r["bm25", 1.0][0]),
+        f"USE-m3 alone ({lengths[0]} chars)": (("use-m3", lengths[0]), lambda r: r["cos", "use-m3", lengths[0]]),
+    }
+    for n in lengths:
+        out[f"e5-small alone ({n} chars)"] = (("e5-small", n), lambda r, n=n: r["cos", "e5-small", n])
+    out["old app hybrid (USE-m3 + BM25 0.18/0.72)"] = (("use-m3", lengths[0]), lambda r: old_hybrid(r, lengths[0]))
+    out[f"RRF e5 + BM25 (k=60, {chars} chars)"] = (("e5-small", chars),
+                                                  lambda r: rrf(r["cos", "e5-small", chars], r["bm25", 1.0][0]))
+    out[f"e5 + BM25 tuned on dev ({chars} chars, w={w}, {floor}-{ceil}, df<{share})"] = (
+        ("e5-small", chars), lambda r: hybrid(r, "e5-small", chars, w, floor, ceil, share))
+    out[f"APP ENGINE (ranking.WEIGHTS, {embeddings.EMBED_CHARS} chars)"] = (
+        ("e5-small", embeddings.EMBED_CHARS), lambda r: hybrid(r, "e5-small", embeddings.EMBED_CHARS if embeddings.EMBED_CHARS in lengths
+                                     else lengths[0], app.bm25 / (app.bm25 + app.embedding), app.cos_floor,
+                                     app.cos_ceil, app.max_df_share if app.min_docs <= len(r["bm25", 1.0][0]) else 1.0))
+    return out
+
+
+def report(title: str, rows: list[dict], needs: list[dict], table: dict, rates: dict[str, float], split: str) -> None:
+    chosen = [i for i, n in enumerate(needs) if n["split"] == split]
+    print(f"\n  {title}: {len(chosen)} needs ({split} half)")
+    print(f"  {'method':<66} {'hit@10':>7} {'MRR':>7} {'nDCG@10':>8} {'passages/s':>11}")
+    for name, (encoder, fn) in table.items():
+        hit, mrr, ndcg = evaluate([fn(rows[i]) for i in chosen], [needs[i] for i in chosen])
+        rate = f"{rates[encoder]:.1f}" if encoder and encoder in rates else "-"
+        print(f"  {name:<66} {hit:>7.3f} {mrr:>7.3f} {ndcg:>8.3f} {rate:>11}", flush=True)
+
+
+def quality(args, encoders: dict) -> None:
+    patents, needs = real_set()
+    lengths = (embeddings.EMBED_CHARS, 160) if embeddings.EMBED_CHARS != 160 else (160,)
+    rates = {}
+    for chars in lengths:
+        sample = [embeddings.patent_text(p["title"], p["abstract"], chars) for p in patents[:40]]
+        for name, enc in encoders.items():
+            rates[name, chars] = embedding_rate(enc, sample)
+    print("\n(c) embedding rate on 40 real patents: " + ", ".join(
+        f"{name} at {chars} chars {rate:.1f} passages/s" for (name, chars), rate in rates.items()) + "; e5/USE-m3 "
+          + ", ".join(f"at {c} chars {rates['e5-small', c] / rates['use-m3', c]:.3f}" for c in lengths), flush=True)
+    print(f"\n(a) REAL set: {len(patents)} patents, {len(needs)} needs "
+          f"({sum(n['lang'] == 'zh' for n in needs)} zh, {sum(n['lang'] == 'en' for n in needs)} en)")
+    real = Corpus("real", [(p["title"], p["abstract"]) for p in patents], encoders, lengths)
+    rows = real.components(needs, encoders)
+    tuned, (dev_mrr, dev_hit) = tune(rows, needs, lengths)
+    print(f"  tuned on dev: chars {tuned[0]}, w_bm25 {tuned[1]}, cos {tuned[2]}-{tuned[3]}, generic df share "
+          f"{tuned[4]} (dev MRR {dev_mrr:.3f}, hit@10 {dev_hit:.3f}); app WEIGHTS {WEIGHTS}")
+    table = methods(lengths, tuned)
+    report("real, all needs", rows, needs, table, rates, "dev")
+    report("real, all needs", rows, needs, table, rates, "test")
+    for lang in ("zh", "en"):
+        subset = [i for i, n in enumerate(needs) if n["lang"] == lang]
+        report(f"real, {lang} needs", [rows[i] for i in subset], [needs[i] for i in subset], table, rates, "test")
+
+    print(f"\n(b) GENERATED sets: {args.generated_size} candidates, {args.queries} queries per set")
+    documents, sets = generated_set(args.generated_size, args.queries, args.seed)
+    generated = Corpus(f"generated-{args.generated_size}-{args.seed}", documents, encoders, lengths[:1])
+    table = methods(lengths[:1], (lengths[0],) + tuned[1:])
+    for name, items in sets.items():
+        report(f"generated {name}", generated.components(items, encoders), items, table, rates, "test")
+
+
+def latency(args, encoder) -> None:
+    """Per demand at --size listed patents through the app's path (market.matching.CandidateIndex.rank)."""
+    from ipbureau.demo.generator import iter_patent_rows
+    from ipbureau.market.matching import Candidate, CandidateIndex, ChainLookup, Query
+    from ipbureau.navigation.chains import default_chains
+
+    n = args.size
+    print(f"\n(d) latency: {n:,} listed patents, {args.latency_queries} demands; RANDOM unit vectors ({encoder.dim} "
+          f"dimensions: latency only, no quality meaning)")
+    started = time.perf_counter()
+    rows = list(iter_patent_rows(random.Random(args.seed), n))
+    candidates = [Candidate(patent_id=i, application_no=r["申请号"], title=r["专利名称"], abstract=r["申请摘要"],
+                            ipc_codes=tuple(c for c in r["分类号"].split(";") if c), holder_id=i % 3000 + 1,
+                            holder_name=r["申请人"], district_code="120116" if i % 5 == 0 else None, listing_id=i)
+                  for i, r in enumerate(rows)]
+    print(f"  generated {n:,} patents: {time.perf_counter() - started:.1f} s", flush=True)
+    path = OUT / f"matching-terms-{n}-{args.seed}.json"
+    if path.exists():
+        tokens = json.loads(path.read_text(encoding="utf-8"))
+    else:
+        started = time.perf_counter()
+        tokens = [terms(c.text) for c in candidates]
+        OUT.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(tokens, ensure_ascii=False), encoding="utf-8")
+        print(f"  jieba terms: {time.perf_counter() - started:.1f} s (cached in bench/out)", flush=True)
+    vectors = np.random.default_rng(args.seed).standard_normal((n, encoder.dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    started = time.perf_counter()
+    index = CandidateIndex(candidates, vectors, tokens, chains=ChainLookup(default_chains()))
+    print(f"  index build (BM25, term weights, IPC/chain tables): {time.perf_counter() - started:.1f} s; generic terms "
+          f"learned: {len(index.text.term_weights.generic)} (e.g. {'、'.join(sorted(index.text.term_weights.generic)[:12])})")
+    rng = random.Random(args.seed + 2)
+    demands = [f"需要{rows[rng.randrange(n)]['专利名称'].removeprefix('一种')}相关技术，用于产线升级"
+               for _ in range(args.latency_queries)]
+    encoder.queries(demands[:1])  # loaded
+    total, raw, embed = [], [], []
     for text in demands:
         started = time.perf_counter()
-        vector = embeddings.encode([text])[0]
-        index.rank(Query(text=text, chains=frozenset({"xinchuang"}), subclasses=frozenset({"G06F"}),
-                         groups=frozenset({"G06F16"})), vector, limit=10)
-        times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
-    print(f"  per demand: p50 {p50:.1f} ms, p95 {p95:.1f} ms (query embedding + BM25 + cosine + signals + top-10 "
-          f"explanations)")
+        vector = encoder.queries([text])[0]
+        embedded = time.perf_counter()
+        index.rank(Query(text=text, chains=frozenset({"ic01"}), subclasses=frozenset({"G06F"}),
+                         groups=frozenset({"G06F16"}), district_code="120116", exclude_holder=7), vector, limit=10)
+        done = time.perf_counter()
+        total.append((done - started) * 1000)
+        embed.append((embedded - started) * 1000)
+        raw_started = time.perf_counter()
+        scores = vectors @ vector
+        np.argpartition(-scores, 9)[:10]
+        raw.append((time.perf_counter() - raw_started) * 1000)
+
+    def p(values, q):
+        values = sorted(values)
+        return values[int(q * (len(values) - 1))]
+
+    print(f"  per demand: p50 {statistics.median(total):.1f} ms, p95 {p(total, 0.95):.1f} ms (query embedding "
+          f"p50 {statistics.median(embed):.1f} ms + BM25 + cosine + signals + top-10 explanations)")
+    print(f"  raw engine (numpy (n, {encoder.dim}) @ q + argpartition top 10): p50 {statistics.median(raw):.1f} ms, "
+          f"p95 {p(raw, 0.95):.1f} ms; app / raw at p50: {statistics.median(total) / statistics.median(raw):.1f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--generated-size", type=int, default=1000, help="candidates of the generated sets")
+    parser.add_argument("--queries", type=int, default=100, help="queries per generated set")
     parser.add_argument("--size", type=int, default=100_000, help="listed patents for the latency test")
-    parser.add_argument("--quality-size", type=int, default=5_000, help="candidates for the quality test")
-    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--latency-queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--random-vectors", action="store_true",
-                        help="latency test: use random unit vectors when the real ones are not cached yet")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
     args = parser.parse_args()
     print(f"machine: {machine()}")
+    encoders = {"use-m3": UseM3(), "e5-small": E5Small()}
     if not args.skip_quality:
-        quality(args.quality_size, args.queries, args.seed)
+        quality(args, encoders)
     if not args.skip_latency:
-        latency(args.size, min(args.queries, 200), args.seed, args.random_vectors)
+        latency(args, encoders["e5-small"])
+    print(f"\nmachine at the end: {machine()}")
 
 
 if __name__ == "__main__":

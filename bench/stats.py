@@ -1,90 +1,268 @@
-"""Dashboard timing: every figure of the /stats page for the latest complete year.
+"""Statistics at engine speed: ipbureau's dashboard and white paper content against DuckDB doing the same sums.
 
-    .venv/bin/python bench/stats.py [--size 100000] [--database-url URL] [--runs 3]
+    .venv/bin/python bench/stats.py [--size 100000] [--runs 3] [--row-level]
 
-A fresh database (SQLite in a temporary directory unless --database-url is given, whose
-tables are DROPPED), a generated CNIPR-style CSV of --size patents imported as demo data
-(as bench/run.py does, without the search index), then ``stats.service.dashboard`` for the
-city and for 滨海新区, timed --runs times after one warm-up. Prints seconds.
+The patents are generated and imported as demo data into the scratch SQLite database that
+bench/navigation.py keeps under ``bench/out/navigation-<size>/`` (created on first use, reused after). Then:
 
-With --whitepaper, also the annual white paper (stats/whitepaper.py) of that year: the
-content model (every query) and the Word and PDF files with their charts, timed apart.
+* the analytic copy (``stats.analytic``) is built from the record store, timed (what the refresh after an
+  import costs; a request never waits for it);
+* ``stats.service.dashboard`` for the city and for 滨海新区 and ``stats.whitepaper.build`` (the content model,
+  every query) are timed warm, --runs times after one warm-up;
+* the same figures are computed by hand-written DuckDB SQL over a table of the same patents that this script
+  loads itself (its own chain membership, from the IPC codes with the YAML's prefix rule), timed the same
+  way, and checked equal to ipbureau's figures;
+* with --row-level, ipbureau's row-level SQL (the definition; what ran before the copy) is timed once.
+
+Prints the machine, the load, and for each target ipbureau's time, DuckDB's time and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
+import os
 import statistics
 import sys
-import tempfile
 import time
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent
 
+# --- DuckDB on its own: the raw engine the figures are compared with ---------------------------------------
+
+
+def load_raw(session: Any, dataset: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB database with the dataset's patents (``f``, with a chain bitmask) and IPC codes (``ipc``),
+    loaded by this script independently of ipbureau's copy."""
+    from sqlalchemy import String, cast, select
+
+    from ipbureau.navigation.chains import load_chains
+    from ipbureau.patents.models import Patent, PatentIpc
+
+    p, i = Patent.__table__.c, PatentIpc.__table__.c
+    names = ["id", "patent_type", "province_code", "district_code", "filing_date", "grant_date", "lapse_date",
+             "legal_status", "family_size", "pledge_count"]
+    dates = {"filing_date", "grant_date", "lapse_date"}
+    rows = session.execute(select(*[cast(p[n], String) if n in dates else p[n] for n in names])
+                           .where(p.dataset == dataset)).all()
+    codes = session.execute(select(i.patent_id, i.code).join_from(PatentIpc, Patent).where(p.dataset == dataset)).all()
+    raw = duckdb.connect()
+    patents = {n: np.array(v, dtype=np.int64 if n == "id" else object) for n, v in zip(names, zip(*rows, strict=True),
+                                                                                       strict=True)}
+    ipc = {"patent_id": np.array([r[0] for r in codes], dtype=np.int64),
+           "code": np.array([r[1] for r in codes], dtype=object)}
+    prefixes = [(1 << n, prefix) for n, chain in enumerate(load_chains(session)) for prefix in chain.all_ipc_prefixes()]
+    rules = {"bit": np.array([b for b, _ in prefixes], dtype=np.int64),
+             "prefix": np.array([x for _, x in prefixes], dtype=object)}
+    raw.register("patents", patents)
+    raw.register("codes", ipc)
+    raw.register("rules", rules)
+    raw.execute("CREATE TABLE ipc AS SELECT * FROM codes")
+    # The navigation rule (chains.prefix_matches): a subclass or shorter prefix by its start, a main group
+    # 'X/00' by the code's group, anything else exactly.
+    raw.execute("""CREATE TABLE f AS SELECT id, patent_type, province_code, district_code,
+        CAST(filing_date AS DATE) filing_date, CAST(grant_date AS DATE) grant_date,
+        CAST(lapse_date AS DATE) lapse_date, legal_status, CAST(family_size AS INTEGER) family_size,
+        CAST(pledge_count AS INTEGER) pledge_count, COALESCE(m.mask, 0) AS mask
+        FROM patents LEFT JOIN (SELECT patent_id, bit_or(DISTINCT bit) AS mask FROM ipc JOIN rules ON
+            CASE WHEN NOT contains(prefix, '/') THEN starts_with(code, prefix)
+                 WHEN ends_with(prefix, '/00') THEN split_part(code, '/', 1) = split_part(prefix, '/', 1)
+                 ELSE code = prefix END
+            GROUP BY patent_id) m ON m.patent_id = patents.id""")
+    for name in ("patents", "codes", "rules"):
+        raw.unregister(name)
+    return raw
+
+
+def _valid(end: date) -> str:
+    return (f"(grant_date <= DATE '{end}' AND legal_status NOT IN ('rejected', 'withdrawn') AND "
+            f"(lapse_date > DATE '{end}' OR (lapse_date IS NULL AND legal_status <> 'invalid')))")
+
+
+def _high_value(end: date) -> str:
+    try:
+        ten = end.replace(year=end.year - 10)
+    except ValueError:
+        ten = end.replace(year=end.year - 10, day=28)
+    return (f"({_valid(end)} AND (mask <> 0 OR family_size >= 2 OR filing_date < DATE '{ten}' "
+            "OR pledge_count > 0))")
+
+
+def raw_patent_figures(raw: duckdb.DuckDBPyConnection, year: int, district: str | None,
+                       chain_codes: list[str], *, ranking_codes: tuple[str, ...] = ("invention_grants",),
+                       chain_codes_for: tuple[str, ...] = ("invention_grants",)) -> dict[tuple, int]:
+    """The dashboard's patent figures (and, with more codes, the white paper's) as DuckDB computes them: one
+    query per kind of figure."""
+    scope = f"district_code = '{district}'" if district else "province_code = '12'"
+    inv = "patent_type = 'invention'"
+    years = range(year - 10, year + 1)
+    out: dict[tuple, int] = {}
+    for y, n in raw.execute(f"SELECT year(grant_date), count(*) FROM f WHERE {inv} AND {scope} AND grant_date "
+                            f"BETWEEN DATE '{year - 10}-01-01' AND DATE '{year}-12-31' GROUP BY 1").fetchall():
+        out["invention_grants", y] = n
+    for y in years:
+        out.setdefault(("invention_grants", y), 0)
+    stock = ", ".join([f"count_if({_valid(date(y, 12, 31))})" for y in years]
+                      + [f"count_if({_high_value(date(y, 12, 31))})" for y in (year - 1, year)])
+    values = raw.execute(f"SELECT {stock} FROM f WHERE {inv} AND {scope} AND grant_date <= DATE '{year}-12-31'"
+                         ).fetchone()
+    for k, y in enumerate(years):
+        out["valid_inventions", y] = values[k]
+    out["high_value_count", year - 1], out["high_value_count", year] = values[-2:]
+    conditions = {
+        "invention_grants": lambda y: f"grant_date BETWEEN DATE '{y}-01-01' AND DATE '{y}-12-31'",
+        "valid_inventions": lambda y: _valid(date(y, 12, 31)),
+        "high_value_inventions_per_10k": lambda y: _high_value(date(y, 12, 31)),
+    }
+    for code in ranking_codes:
+        cols = ", ".join(f"count_if({conditions[code](y)})" for y in (year, year - 1))
+        for district_code, now, before in raw.execute(
+                f"SELECT district_code, {cols} FROM f WHERE {inv} AND district_code IS NOT NULL "
+                f"AND grant_date <= DATE '{year}-12-31' GROUP BY 1").fetchall():
+            out["rank", code, district_code, "now"], out["rank", code, district_code, "before"] = now, before
+    for code in chain_codes_for:
+        cols = ", ".join(f"count_if(mask & {1 << n} <> 0 AND {conditions[code](y)})"
+                         for n in range(len(chain_codes)) for y in (year, year - 1))
+        row = raw.execute(f"SELECT {cols} FROM f WHERE {inv} AND {scope} AND grant_date <= DATE '{year}-12-31'"
+                          ).fetchone()
+        for n, chain in enumerate(chain_codes):
+            out["chain", code, chain] = (row[2 * n], row[2 * n + 1])
+    return out
+
+
+def ipbureau_patent_figures(figures: list, trends: dict[str, list], ranking: dict[str, list],
+                            chains: dict[str, list]) -> dict[tuple, Any]:
+    """The same figures read from ipbureau's IndicatorValues (a figure marked "no data" is left out)."""
+    out: dict[tuple, Any] = {}
+    for code, values in trends.items():
+        for v in values:
+            if v.value is not None:
+                out[code, v.year] = v.value
+            if v.previous_value is not None:
+                out[code, v.year - 1] = v.previous_value
+    for v in figures:
+        if v.code == "high_value_inventions_per_10k" and v.record_count is not None:
+            out["high_value_count", v.year] = v.record_count
+    for code, values in ranking.items():
+        for v in values:
+            if v.record_count is not None:
+                out["rank", code, v.district_code, "now"] = v.record_count
+            if v.previous_value is not None and not code.endswith("_per_10k"):  # a per-10k YoY base is a ratio
+                out["rank", code, v.district_code, "before"] = v.previous_value
+    for code, values in chains.items():
+        for v in values:
+            out["chain", code, v.chain_code] = (v.value, v.previous_value)
+    return out
+
+
+def compare(ours: dict[tuple, Any], theirs: dict[tuple, Any]) -> list[str]:
+    """Keys where ipbureau's figure differs from DuckDB's (a district absent from DuckDB's GROUP BY is 0)."""
+    wrong = []
+    for key, value in ours.items():
+        other = theirs.get(key, 0)
+        if value != other:
+            wrong.append(f"{key}: ipbureau {value} ≠ DuckDB {other}")
+    return wrong
+
+
+# --- timing -------------------------------------------------------------------------------------------------
+
+
+def timed(function: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """Median seconds of ``runs`` calls after one warm-up, and the last result."""
+    result = function()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def line(label: str, ours: float, engine: float) -> str:
+    return f"{label:<28} ipbureau {ours * 1000:9.1f} ms   DuckDB {engine * 1000:8.1f} ms   比值 {ours / engine:6.1f}×"
+
+
+def machine_line() -> str:
+    sys.path.insert(0, str(ROOT))
+    from run import machine_info  # bench/run.py
+
+    m = machine_info()
+    return (f"机器：{m['cpu']}，{m['cores']} 核，内存 {m['ram_gb']} GB，Python {m['python']}，"
+            f"DuckDB {duckdb.__version__}，负载 {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="ipbureau statistics dashboard benchmark")
+    parser = argparse.ArgumentParser(description="ipbureau statistics vs DuckDB")
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=2023)
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--whitepaper", action="store_true", help="also time white paper generation")
+    parser.add_argument("--row-level", action="store_true", help="also time the row-level SQL once")
     args = parser.parse_args(argv)
 
+    print(machine_line(), flush=True)
     sys.path.insert(0, str(ROOT))
-    from run import configure, fresh_database  # bench/run.py
+    from navigation import prepare  # bench/navigation.py: the shared scratch database
 
-    with tempfile.TemporaryDirectory(prefix="ipbureau-bench-stats-") as tmp:
-        workdir = Path(tmp)
-        configure(workdir, args.database_url)
-        fresh_database()
-        from ipbureau.database.core import get_sessionmaker
-        from ipbureau.demo.generator import current_ipc_codes, write_patent_csv
-        from ipbureau.enums import Dataset
-        from ipbureau.patents.flows import import_patents
-        from ipbureau.stats import service
-
-        session = get_sessionmaker()()
-        csv_path = workdir / "patents.csv"
-        write_patent_csv(random.Random(args.seed), args.size, csv_path, ipc_codes=current_ipc_codes(session))
-        started = time.perf_counter()
-        imported = import_patents(session, csv_path.read_bytes(), csv_path.name, dataset=Dataset.DEMO, index=False)
-        print(f"导入 {imported.inserted:,} 件，用时 {time.perf_counter() - started:.1f} s", flush=True)
-        year = service.default_year(session, Dataset.DEMO)
-        for scope, district in (("全市", None), ("滨海新区", "120116")):
-            service.dashboard(session, year, dataset=Dataset.DEMO, district_code=district)  # warm-up
-            times = []
-            for _ in range(args.runs):
-                started = time.perf_counter()
-                service.dashboard(session, year, dataset=Dataset.DEMO, district_code=district)
-                times.append(time.perf_counter() - started)
-            print(f"统计看板 {year} 年（{scope}，{imported.inserted:,} 件专利）：中位 {statistics.median(times):.2f} s，"
-                  f"最大 {max(times):.2f} s", flush=True)
-        if args.whitepaper:
-            _time_whitepaper(session, year, args.runs, imported.inserted)
-        session.close()
-    return 0
-
-
-def _time_whitepaper(session, year: int, runs: int, size: int) -> None:
+    prepare(args.size, args.seed)
+    from ipbureau.database.core import get_sessionmaker
     from ipbureau.enums import Dataset
-    from ipbureau.stats import whitepaper
+    from ipbureau.navigation.chains import load_chains
+    from ipbureau.stats import analytic, engine, service, whitepaper
 
-    whitepaper.to_pdf(whitepaper.build(session, year, dataset=Dataset.DEMO))  # warm-up (fonts, imports)
-    timings: dict[str, list[float]] = {"内容（全部查询）": [], "Word": [], "PDF": []}
-    for _ in range(runs):
-        started = time.perf_counter()
-        paper = whitepaper.build(session, year, dataset=Dataset.DEMO)
-        timings["内容（全部查询）"].append(time.perf_counter() - started)
-        for name, render in (("Word", whitepaper.to_docx), ("PDF", whitepaper.to_pdf)):
+    ds = Dataset.DEMO
+    session = get_sessionmaker()()
+    started = time.perf_counter()
+    store = analytic.refresh(session, ds.value)
+    print(f"分析副本构建（全量，{store.log.rows:,} 件）：{time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    raw = load_raw(session, ds.value)
+    print(f"DuckDB 原始表载入（对照用）：{time.perf_counter() - started:.1f} s", flush=True)
+    year = service.default_year(session, ds)
+    chain_codes = [c.code for c in load_chains(session)]
+    failures: list[str] = []
+
+    for scope, district in (("全市", None), ("滨海新区", "120116")):
+        ours, board = timed(lambda d=district: service.dashboard(session, year, dataset=ds, district_code=d), args.runs)
+        theirs, figures = timed(lambda d=district: raw_patent_figures(raw, year, d, chain_codes), args.runs)
+        failures += compare(ipbureau_patent_figures(board.figures, board.trends, {"invention_grants": board.ranking},
+                                                    {"invention_grants": board.chains}), figures)
+        print(line(f"统计看板 {year}（{scope}）", ours, theirs), flush=True)
+        if args.row_level:
             started = time.perf_counter()
-            render(paper)
-            timings[name].append(time.perf_counter() - started)
-    for name, times in timings.items():
-        print(f"白皮书 {year} 年 {name}（{size:,} 件专利）：中位 {statistics.median(times):.2f} s，"
-              f"最大 {max(times):.2f} s", flush=True)
+            with analytic.row_level():
+                slow = service.dashboard(session, year, dataset=ds, district_code=district)
+            print(f"{'':<28} 逐行 SQL（原实现）{time.perf_counter() - started:9.2f} s，结果相同：{slow == board}",
+                  flush=True)
+
+    white_codes = ("invention_grants", "valid_inventions", "high_value_inventions_per_10k")
+    ours, _paper = timed(lambda: whitepaper.build(session, year, dataset=ds), args.runs)
+    theirs, figures = timed(lambda: raw_patent_figures(raw, year, None, chain_codes, ranking_codes=white_codes,
+                                                       chain_codes_for=white_codes[:2]), args.runs)
+    trends = {c: engine.series(session, c, engine.trend_years(year, 10), dataset=ds) for c in white_codes[:2]}
+    failures += compare(ipbureau_patent_figures(
+        [engine.compute(session, "high_value_inventions_per_10k", year, dataset=ds)], trends,
+        {c: engine.by_district(session, c, year, dataset=ds) for c in white_codes},
+        {c: engine.by_chain(session, c, year, dataset=ds) for c in white_codes[:2]}), figures)
+    print(line(f"白皮书内容 {year}", ours, theirs), flush=True)
+    if args.row_level:
+        started = time.perf_counter()
+        with analytic.row_level():
+            whitepaper.build(session, year, dataset=ds)
+        print(f"{'':<28} 逐行 SQL（原实现）{time.perf_counter() - started:9.2f} s", flush=True)
+
+    print(f"核对：{'与 DuckDB 逐项相同' if not failures else '不一致 ' + str(len(failures)) + ' 项'}", flush=True)
+    for failure in failures[:20]:
+        print("  " + failure, flush=True)
+    print(f"结束时负载 {' / '.join(f'{x:.1f}' for x in os.getloadavg())}", flush=True)
+    session.close()
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

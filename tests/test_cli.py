@@ -34,3 +34,31 @@ def test_failed_import_exits_non_zero_and_names_the_row(db, tmp_path):
 def test_load_reference_is_idempotent(db):
     result = runner.invoke(app, ["load-reference"])
     assert result.exit_code == 0 and "新增 0 条" in result.output and "载入 0 条" in result.output
+
+
+def test_serve_passes_workers_and_proxy_settings_to_uvicorn(monkeypatch):
+    import uvicorn
+
+    from ipbureau.config import get_settings
+
+    calls: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append({"app": app, **options}))
+    monkeypatch.setenv("IPBUREAU_FORWARDED_ALLOW_IPS", "10.0.0.5")
+    get_settings.cache_clear()
+    try:
+        result = runner.invoke(app, ["serve", "--workers", "3", "--port", "8123"])
+        explicit = runner.invoke(app, ["serve", "--no-proxy-headers", "--forwarded-allow-ips", "*"])
+    finally:
+        monkeypatch.delenv("IPBUREAU_FORWARDED_ALLOW_IPS")
+        get_settings.cache_clear()
+    assert result.exit_code == 0 and explicit.exit_code == 0, result.output + explicit.output
+    first, second = calls
+    assert first["app"] == "ipbureau.app:create_app" and first["factory"] is True  # each worker builds its app
+    assert (first["workers"], first["port"], first["proxy_headers"], first["forwarded_allow_ips"]) == (
+        3, 8123, True, "10.0.0.5")
+    assert (second["workers"], second["proxy_headers"], second["forwarded_allow_ips"]) == (1, False, "*")
+
+
+def test_serve_refuses_reload_with_several_workers():
+    result = runner.invoke(app, ["serve", "--workers", "2", "--reload"])
+    assert result.exit_code == 2 and "--reload" in result.output

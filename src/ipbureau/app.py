@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from importlib import resources
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from ipbureau import __version__
@@ -17,10 +23,20 @@ from ipbureau.auth.permissions import CsrfFailed, LoginRequired
 from ipbureau.config import get_settings
 from ipbureau.core.errors import AppError
 from ipbureau.core.fields import area_of, problems_of
-from ipbureau.web.middleware import BodySizeLimit
+from ipbureau.database.core import get_sessionmaker
+from ipbureau.web.middleware import SecurityHeaders
 from ipbureau.web.templating import render
 
-ERROR_TITLES = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 409: "操作冲突", 413: "文件过大", 422: "输入有误"}
+ERROR_TITLES = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 409: "操作冲突", 413: "文件过大", 422: "输入有误",
+                503: "服务暂时不可用"}
+DATABASE_DOWN = "数据库暂时无法连接，请稍后再试"
+STARLETTE_DETAILS = {404: "页面不存在", 405: "不支持该请求方法"}
+# Multipart framing around an upload of the largest allowed size.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+# The database errors that mean "unreachable, locked or out of connections" (a 503 the client may retry), as
+# opposed to a bug: connection refused or dropped, SQLite file unreadable or locked beyond the busy timeout,
+# no pooled connection within the pool timeout.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def _wants_json(request: Request) -> bool:
@@ -38,9 +54,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Load jieba's dictionary now rather than on the first search (about 0.7 s).
     import jieba
 
+    from ipbureau.imports.jobs import recover_at_start_up
     from ipbureau.search.usage import start_usage_writer, stop_usage_writer
 
     jieba.initialize()
+    recover_at_start_up()  # import jobs left running by a killed process: marked failed, with the reason
     start_usage_writer()  # usage counts are written off the request path; the shutdown writes the rest
     try:
         yield
@@ -52,6 +70,9 @@ def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
         lifespan=lifespan,
+        # Counted while the body streams (chunked or not): a larger upload is cut off with 413 before the
+        # multipart parser has spooled more than this to the temporary directory.
+        max_body_size=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES,
         title="ipbureau 天津市知识产权局业务与公共服务平台",
         version=__version__,
         docs_url=None,
@@ -66,7 +87,7 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.https_only,
     )
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes + 64 * 1024)
+    app.add_middleware(SecurityHeaders, https=settings.https_only)
     app.mount("/static", StaticFiles(directory=str(resources.files("ipbureau.web").joinpath("static"))), name="static")
 
     from ipbureau.audit.views import router as audit_router
@@ -103,7 +124,16 @@ def create_app() -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
-        return {"status": "ok", "version": __version__}
+        # Asks the database, so that a load balancer takes a worker out while its database is unreachable.
+        session = get_sessionmaker()()
+        try:
+            session.execute(text("SELECT 1"))
+        except DATABASE_UNAVAILABLE:
+            return JSONResponse({"status": "unavailable", "database": "unreachable", "detail": DATABASE_DOWN,
+                                 "version": __version__}, status_code=503, headers={"Retry-After": "5"})
+        finally:
+            session.close()
+        return {"status": "ok", "database": "ok", "version": __version__}
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _exc: LoginRequired):
@@ -129,11 +159,31 @@ def create_app() -> FastAPI:
     async def csrf_failed(request: Request, _exc: CsrfFailed):
         return _error_page(request, 403, "请求已失效", "表单校验令牌无效或已过期，请刷新页面后重试")
 
+    # Starlette's HTTPException, so that its own (an unknown path, the body limit's 413) are answered here too.
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
+        detail = exc.detail
+        if exc.status_code == 413:  # the body limit's own 413 (an upload cut off while it streamed)
+            detail = f"上传内容超过大小上限 {settings.max_upload_mb} MB"
+        elif exc.status_code in STARLETTE_DETAILS and detail == HTTPStatus(exc.status_code).phrase:
+            detail = STARLETTE_DETAILS[exc.status_code]  # Starlette's own English words for an unknown path
         if _wants_json(request):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return _error_page(request, exc.status_code, ERROR_TITLES.get(exc.status_code, "出错了"), str(exc.detail))
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+        return _error_page(request, exc.status_code, ERROR_TITLES.get(exc.status_code, "出错了"), str(detail))
+
+    async def database_unavailable(request: Request, exc: Exception):
+        # Logged, not shown: the user gets the Chinese message; pool_pre_ping replaces the dead connections,
+        # so the next request after the database is back succeeds without a restart.
+        logging.getLogger("ipbureau.database").warning("database unavailable: %s", exc)
+        if _wants_json(request):
+            return JSONResponse({"detail": DATABASE_DOWN}, status_code=503, headers={"Retry-After": "5"})
+        response = render(request, "error.html", {"title": ERROR_TITLES[503], "message": DATABASE_DOWN},
+                          status_code=503)
+        response.headers["Retry-After"] = "5"
+        return response
+
+    for error_class in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(error_class, database_unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

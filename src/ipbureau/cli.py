@@ -35,14 +35,21 @@ def migrate() -> None:
 
 @app.command("load-reference")
 def load_reference(force_ipc: bool = typer.Option(False, help="Reload the IPC table even if present")) -> None:
-    """Load reference data: Tianjin's 16 districts and the IPC scheme (idempotent)."""
+    """Load reference data: Tianjin's 16 districts, the IPC scheme, the official statistics and the Nice
+    classification (idempotent)."""
     from ipbureau.database.core import session_scope
     from ipbureau.reference import service
+    from ipbureau.stats.official.service import load_reference as load_official_statistics
+    from ipbureau.trademarks.nice import load_nice
 
     with session_scope() as session:
         districts = service.load_districts(session)
         ipc = service.load_ipc(session, force=force_ipc)
+        official = load_official_statistics(session)
+        nice_classes, nice_groups, nice_items = load_nice(session)
     console.print(f"区划：新增 {districts} 条；IPC：载入 {ipc} 条（0 表示已载入）")
+    console.print(f"官方统计数据：新增 {official.added} 条（已有 {official.unchanged} 条保持不变）；"
+                  f"尼斯分类：载入 {nice_classes} 类、{nice_groups} 个类似群、{nice_items} 个商品和服务项目（0 表示已载入）")
 
 
 @app.command("load-plan")
@@ -84,7 +91,7 @@ def import_file(
         console.print(f"[red]未知的数据种类“{kind}”：应为 patent、enterprise 或 trademark[/red]")
         raise typer.Exit(code=2) from None
 
-    data = path.read_bytes()
+    data = path  # read from disk as a stream (imports.readers), never whole in memory
     session = get_sessionmaker()()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console) as progress:
@@ -197,6 +204,68 @@ def reindex() -> None:
     console.print(f"检索索引已重建：{count} 件专利")
 
 
+@app.command()
+def backup(to: Path | None = typer.Option(None, "--to", help="Archive file (default: <data dir>/backups/"
+                                                                "ipbureau-backup-<UTC time>.tar.gz)")) -> None:
+    """Back up the database, uploaded files and a manifest into one .tar.gz (safe while serving)."""
+    from ipbureau.config import get_settings
+    from ipbureau.ops.backup import create_backup
+    from ipbureau.ops.manifest import BackupError
+
+    settings = get_settings()
+    try:
+        result = create_backup(settings.resolved_database_url(), settings.data_dir, target=to,
+                               excluded=(settings.resolved_index_dir(),))
+    except BackupError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(code=1) from None
+    console.print(result.summary())
+
+
+@app.command()
+def restore(
+    path: Path = typer.Argument(..., help="An archive written by ipbureau backup"),
+    force: bool = typer.Option(False, "--force", help="Overwrite a database that holds records, and clashing files"),
+) -> None:
+    """Restore a backup into this (fresh) instance: migrate it if older, verify counts and checksums, rebuild the
+    search index."""
+    from ipbureau.config import get_settings
+    from ipbureau.database.core import get_sessionmaker, reset_engine_cache
+    from ipbureau.ops.manifest import BackupError
+    from ipbureau.ops.restore import restore_backup
+    from ipbureau.search.service import reindex_all
+
+    settings = get_settings()
+    reset_engine_cache()  # nothing of this process may hold the database being replaced
+    try:
+        result = restore_backup(path, settings.resolved_database_url(), settings.data_dir, force=force)
+    except BackupError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(code=1) from None
+    session = get_sessionmaker()()
+    try:
+        result.indexed = reindex_all(session)
+    finally:
+        session.close()
+    console.print(result.summary())
+
+
+@app.command("embed-missing")
+def embed_missing(limit: int = typer.Option(0, help="At most this many patents (0: all)")) -> None:
+    """Compute the matching vectors of patents that have none by the current model (patents on offer first)."""
+    import time
+
+    from ipbureau.database.core import session_scope
+    from ipbureau.market import embeddings, matching
+
+    with session_scope() as session:
+        offer = [c.patent_id for c in matching.load_candidates(session)]
+    started = time.perf_counter()
+    count = embeddings.embed_missing(first=offer, limit=limit or None,
+                                     progress=lambda done, total: console.print(f"  {done}/{total}"))
+    console.print(f"已计算 {count} 件专利的语义向量（模型 {embeddings.model_name()}，用时 {time.perf_counter() - started:.0f} s）")
+
+
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
 def bench(ctx: typer.Context) -> None:
     """Run the benchmarks in the checkout's bench/ (arguments are passed on: --sizes, --queries, …)."""
@@ -215,12 +284,31 @@ def bench(ctx: typer.Context) -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
-    """Serve the web application."""
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on"),
+    port: int = typer.Option(8000, min=1, max=65535),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes (about one or two per CPU core)"),
+    proxy_headers: bool = typer.Option(True, help="Believe X-Forwarded-For/-Proto from --forwarded-allow-ips"),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, help="Reverse-proxy addresses, comma-separated, or * (default: IPBUREAU_FORWARDED_ALLOW_IPS)"),
+    reload: bool = typer.Option(False, help="Restart on code changes (development; one process)"),
+) -> None:
+    """Serve the web application (uvicorn; several worker processes with --workers)."""
     import uvicorn
 
-    console.print(f"服务地址：http://{host}:{port}/  （API 文档：/api/docs）")
-    uvicorn.run("ipbureau.app:create_app", factory=True, host=host, port=port, reload=reload)
+    from ipbureau.config import get_settings
+
+    if reload and workers > 1:
+        console.print("[red]--reload 只能与单个进程一起使用[/red]")
+        raise typer.Exit(code=2)
+    settings = get_settings()
+    console.print(f"服务地址：http://{host}:{port}/  （API 文档：/api/docs；{workers} 个进程）")
+    # uvicorn's own process manager: it starts the workers, restarts one that dies, and has no dependency
+    # beyond uvicorn itself. The app is named by import string so that each worker builds its own.
+    uvicorn.run("ipbureau.app:create_app", factory=True, host=host, port=port, reload=reload, workers=workers,
+                proxy_headers=proxy_headers,
+                forwarded_allow_ips=forwarded_allow_ips or settings.forwarded_allow_ips,
+                server_header=False, timeout_graceful_shutdown=30)
 
 
 if __name__ == "__main__":

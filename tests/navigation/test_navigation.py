@@ -210,8 +210,11 @@ def _report_data(db):
                    applicants=("天津甲科技有限公司",), inventors=("张三",))
     c = add_patent(db, ipc=("H04L9/32",), filed=date(2022, 7, 1), province="11", district=None,
                    applicants=("北京乙公司", "天津大学"), inventors=("王五",))
-    add_patent(db, ipc=("A01B1/00",), filed=date(2022, 7, 1), applicants=("天津农机厂",))
-    add_patent(db, ipc=("G06F21/60",), filed=date(2022, 7, 1), dataset="demo", applicants=("演示公司",))
+    unrelated = add_patent(db, ipc=("A01B1/00",), filed=date(2022, 7, 1), applicants=("天津农机厂",))
+    demo = add_patent(db, ipc=("G06F21/60",), filed=date(2022, 7, 1), dataset="demo", applicants=("演示公司",))
+    # Published late enough that 2021 and 2022 are complete under the publication-lag rule (18 months before
+    # the newest publication date, stats.publication_lag), so growth and strengths/gaps are stated for them.
+    unrelated.publication_date = demo.publication_date = date(2024, 7, 1)
     db.commit()
     return a, b, c
 

@@ -296,7 +296,7 @@ def test_export_endpoints_send_files(client, users, own):
     response = client.get("/search/export", params={"fmt": "xlsx", "ipc": "H04N", "q": ""})
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith('attachment; filename="patents-')
-    assert response.headers["content-disposition"].endswith('.xlsx"')
+    assert '.xlsx"; filename*=UTF-8\'\'patents-' in response.headers["content-disposition"]  # RFC 6266 (issue 11)
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert {r[0] for r in rows[1:]} == {APP_IMAGE, APP_CAMERA}
     response = client.get("/api/search/export", params={"fmt": "csv", "district_code": "120104"})

@@ -32,7 +32,7 @@ def test_api_filters_newest_first(client, users, marks):
         "22345678"]
     assert _numbers(client.get("/api/trademarks", params={"district_code": "120112"}, headers=headers).json()) == [
         "32345678"]
-    assert client.get("/api/trademarks", params={"page": 2}, headers=headers).json() == {"total": 3, "items": []}
+    assert client.get("/api/trademarks", params={"page": 2}, headers=headers).json() == {"total": 3, "items": [], "class_headings": {}}
 
 
 @pytest.mark.parametrize(("params", "message"), [

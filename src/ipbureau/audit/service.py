@@ -81,3 +81,10 @@ def list_entries(
     if actor_name:
         query = query.where(AuditLog.actor_name == actor_name)
     return paginate(session, query, AuditLog.id.desc(), offset=offset, limit=limit)
+
+
+def last_change(session: Session, entity_type: str, entity_id: Any) -> AuditLog | None:
+    """The latest entry about one record (who changed it last, and when), e.g. for a "changed meanwhile" message."""
+    return session.scalar(select(AuditLog).where(AuditLog.entity_type == entity_type,
+                                                 AuditLog.entity_id == str(entity_id))
+                          .order_by(AuditLog.id.desc()).limit(1))

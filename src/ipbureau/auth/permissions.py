@@ -1,7 +1,8 @@
 """Who may do what: FastAPI dependencies that every router uses.
 
-Pages and the JSON API share them. A request is authenticated by the signed
-session cookie (browser) or by ``Authorization: Bearer <token>`` (API clients).
+Pages and the JSON API share them. A request is authenticated by a server-side
+session (auth.sessions): its random secret comes in the signed session cookie
+(browser, key ``sid``) or as ``Authorization: Bearer <token>`` (API clients).
 Unsafe methods on cookie sessions must carry the session's CSRF token, in the
 form field ``csrf_token`` or the ``X-CSRF-Token`` header.
 """
@@ -14,9 +15,8 @@ import secrets
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from ipbureau.auth.models import User
-from ipbureau.auth.security import read_api_token
-from ipbureau.config import get_settings
+from ipbureau.auth import sessions
+from ipbureau.auth.models import AuthSession, User
 from ipbureau.core.errors import Forbidden
 from ipbureau.core.uow import get_db
 
@@ -54,22 +54,24 @@ def optional_user(request: Request, db: Session = Depends(get_db)) -> User | Non
     cached = getattr(request.state, "user", None)
     if cached is not None:
         return cached
-    user: User | None = None
+    found: tuple[User, AuthSession] | None = None
     token = _bearer(request)
     if token:
-        parsed = read_api_token(get_settings().resolved_secret_key(), token)
-        if parsed:
-            candidate = db.get(User, parsed[0])
-            if candidate and candidate.is_active and candidate.password_hash[-16:] == parsed[1]:
-                user = candidate
-                request.state.auth_via = "token"
-    elif "user_id" in request.session:
-        candidate = db.get(User, request.session["user_id"])
-        if candidate and candidate.is_active:
-            user = candidate
+        found = sessions.resolve(db, sessions.TOKEN, token)
+        request.state.auth_via = "token"
+    else:
+        secret = request.session.get("sid")
+        if isinstance(secret, str):
+            found = sessions.resolve(db, sessions.BROWSER, secret)
             request.state.auth_via = "session"
+    user, request.state.auth_session = found or (None, None)
     request.state.user = user
     return user
+
+
+def current_session(request: Request) -> AuthSession | None:
+    """The server-side session (or token) of the signed-in request, after ``optional_user``."""
+    return getattr(request.state, "auth_session", None)
 
 
 async def verify_csrf(request: Request) -> None:

@@ -1,13 +1,14 @@
-"""Password hashing (Argon2id) and signed API tokens."""
+"""Password hashing (Argon2id) and the random secrets of sessions and API tokens."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 # Argon2id parameter sets, chosen by IPBUREAU_PASSWORD_HASH_PROFILE. "default" is argon2-cffi's
 # recommended (RFC 9106 low-memory) profile and the only one for production; "test" is the cheapest
@@ -29,10 +30,12 @@ def _hasher_for(profile: str) -> PasswordHasher:
     return PasswordHasher(**parameters)
 
 
-def _hasher() -> PasswordHasher:
-    return _hasher_for(os.environ.get(PASSWORD_HASH_PROFILE_ENV) or "default")
+def _profile() -> str:
+    return os.environ.get(PASSWORD_HASH_PROFILE_ENV) or "default"
 
-API_TOKEN_MAX_AGE_S = 12 * 3600
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(_profile())
 
 
 def hash_password(password: str) -> str:
@@ -46,22 +49,28 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@lru_cache
+def _dummy_hash_for(profile: str) -> str:
+    return _hasher_for(profile).hash(secrets.token_urlsafe(16))
+
+
+def verify_dummy(password: str) -> None:
+    """One Argon2 verification that always fails, for a name that matches no usable account: it costs what
+    verifying a real account's password costs, so the answer's timing does not tell whether the name exists. The
+    dummy hash is made once per process (per profile), not per attempt."""
+    verify_password(_dummy_hash_for(_profile()), password)
+
+
 def needs_rehash(password_hash: str) -> bool:
     return _hasher().check_needs_rehash(password_hash)
 
 
-def _serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="ipbureau-api-token")
+def new_secret() -> str:
+    """A browser session's or an API token's secret: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
 
 
-def issue_api_token(secret: str, user_id: int, password_hash: str) -> str:
-    # The hash's tail is folded in so that a password change revokes old tokens.
-    return _serializer(secret).dumps({"uid": user_id, "pw": password_hash[-16:]})
-
-
-def read_api_token(secret: str, token: str) -> tuple[int, str] | None:
-    try:
-        data = _serializer(secret).loads(token, max_age=API_TOKEN_MAX_AGE_S)
-    except (BadSignature, SignatureExpired):
-        return None
-    return int(data["uid"]), str(data["pw"])
+def secret_digest(secret: str) -> str:
+    """What the database keeps of a secret (SHA-256, hex). The secret is random and long, so a fast hash is
+    enough: nobody can guess one from its digest, and the lookup by digest is one indexed query."""
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ipbureau.core.errors import InvalidInput
-from ipbureau.core.fields import area_of, problems_of
+from ipbureau.core.fields import Id, area_of, problems_of
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,3 +63,20 @@ def validate(model: type[M], data: Any) -> M:
 
 def form_model(model: type[M], form: Any) -> M:
     return validate(model, form_data(model, form))
+
+
+class VersionSeen(BaseModel):
+    """The version of the record the user saw (the page's hidden ``version`` field, or ``version`` in an API body).
+    Optional, so that API clients that do not send it keep working; when given, the change is refused (409) if the
+    record has changed since (``Workflow.check_version``)."""
+
+    version: Id | None = None
+
+
+def version_seen(data: Any) -> int | None:
+    """The ``version`` a form (mapping) or a parsed schema carries, checked as VersionSeen checks it; None when absent."""
+    if data is None:
+        return None
+    if isinstance(data, BaseModel):
+        return getattr(data, "version", None)
+    return form_model(VersionSeen, data).version

@@ -8,7 +8,10 @@ the policy action that says who may perform it. The same declaration drives
 - the transition: ``with workflow.step(session, obj, "approve", actor=user, policy=policy): ...``
   checks who (the access policy, on the record) and the state, snapshots the audited fields, lets the
   domain set what the action sets, moves the state, and writes one audit entry with the diff;
-- the error: one ``TransitionError`` (HTTP 409) naming the state and the action.
+- the error: one ``TransitionError`` (HTTP 409) naming the state and the action;
+- the version check: a record mapped with a ``version_id_col`` carries the version the user saw through the page's
+  hidden field and the API (``expected_version``); a step on a record changed since is refused with ``StaleRecord``
+  (HTTP 409) naming who changed it and when, and so is a concurrent change caught by the ORM as it writes.
 """
 
 from __future__ import annotations
@@ -16,14 +19,55 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from ipbureau.audit import service as audit
 from ipbureau.core.access import Policy
-from ipbureau.core.errors import TransitionError
+from ipbureau.core.errors import Conflict, TransitionError
+from ipbureau.database.core import Base
+
+# The time people read in the message: the bureau works in Beijing time, whatever the server's zone.
+BEIJING = timezone(timedelta(hours=8))
+
+
+class StaleRecord(Conflict):
+    """The record changed after the user loaded it (HTTP 409): nothing is overwritten."""
+
+
+def record_version(obj: Any) -> int | None:
+    """The record's optimistic version (its mapper's ``version_id_col``), or None for an unversioned record."""
+    mapper = inspect(type(obj))
+    column = mapper.version_id_col
+    if column is None:
+        return None
+    return getattr(obj, mapper.get_property_by_column(column).key)
+
+
+def _clock(moment: datetime | None) -> str:
+    if moment is None:
+        return "刚才"
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(BEIJING)
+    today = datetime.now(BEIJING).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%Y-%m-%d %H:%M")
+
+
+def stale_message(session: Session, entity_type: str, obj: Any) -> str:
+    """"该记录已被 张三 于 14:05 修改，请刷新后再操作": who and when from the record's latest audit entry."""
+    entry = audit.last_change(session, entity_type, getattr(obj, "id", None))
+    who, when = "他人", getattr(obj, "updated_at", None)
+    if entry is not None:
+        users = Base.metadata.tables.get("app_user")  # the kernel names no domain model: read the display name
+        name = (session.scalar(select(users.c.display_name).where(users.c.id == entry.actor_id))
+                if users is not None and entry.actor_id is not None else None)
+        who, when = name or entry.actor_name, entry.created_at
+    return f"该记录已被 {who} 于 {_clock(when)} 修改，请刷新后再操作"
 
 
 @dataclass(frozen=True)
@@ -109,6 +153,13 @@ class Workflow:
         return [t for t in self.actions_from(self.state_of(obj))
                 if policy.can(session, user, self.resource, t.policy_action, obj)]
 
+    def check_version(self, session: Session, obj: Any, expected_version: int | None) -> None:
+        """Refuse (StaleRecord, 409) a change based on an older version than the record's: the user's page is stale.
+        ``None`` (an API client that sends no version) is not checked; the ORM's check at write time still is."""
+        current = record_version(obj)
+        if expected_version is not None and current is not None and current != expected_version:
+            raise StaleRecord("", stale_message(session, self.entity_type, obj))
+
     def check(self, obj: Any, action: str) -> Transition:
         transition = self.transition(action)
         if self.state_of(obj) not in transition.sources:
@@ -116,25 +167,43 @@ class Workflow:
                 "状态", f"{self.label_of(self.state_of(obj))}的{self.noun}不能{transition.label}")
         return transition
 
+    def admit(self, session: Session, obj: Any, action: str, *, actor: Any, policy: Policy | None,
+              expected_version: int | None = None) -> Transition:
+        """The checks of a step, in the order the user is told about them: who (403/404), the version the user saw
+        (409 "该记录已被…修改"), the state (409). A service that must parse its input before the step (to know its
+        summary) calls this first, so that these answers do not depend on the form's content."""
+        transition = self.transition(action)
+        if policy is not None:
+            policy.authorize(session, actor, self.resource, transition.policy_action, obj)
+        self.check_version(session, obj, expected_version)
+        self.check(obj, action)
+        return transition
+
     # ---- changing --------------------------------------------------------------------------------
 
     @contextmanager
     def step(self, session: Session, obj: Any, action: str, *, actor: Any, policy: Policy | None,
              summary: str | None = None, ip_address: str | None = None,
-             extra: dict[str, Any] | None = None) -> Iterator[Step]:
-        """Perform one action: check who and the state, let the block set the action's fields (and, on the yielded
-        Step, the audit summary or extra changes), move the state, audit the diff. ``policy=None`` skips the
-        who-check (system actions, e.g. a job closing a case)."""
-        transition = self.transition(action)
-        if policy is not None:
-            policy.authorize(session, actor, self.resource, transition.policy_action, obj)
-        self.check(obj, action)
+             extra: dict[str, Any] | None = None, expected_version: int | None = None) -> Iterator[Step]:
+        """Perform one action: check who, the version the user saw (``expected_version``) and the state, let the
+        block set the action's fields (and, on the yielded Step, the audit summary or extra changes), move the
+        state, audit the diff. ``policy=None`` skips the who-check (system actions, e.g. a job closing a case)."""
+        transition = self.admit(session, obj, action, actor=actor, policy=policy, expected_version=expected_version)
         before = audit.snapshot(obj, self.audited)
         running = Step(transition, summary, extra if extra is not None else {})  # the caller may fill it later
         yield running
         if transition.target is not None:
             setattr(obj, self.state_attr, transition.target)
-        session.flush()
+        if record_version(obj) is not None and inspect(obj).persistent:
+            # Every step changes the record, even one that only adds to its children (a mediation session, a
+            # document): its version moves on, so a page opened before it cannot act as if it had not happened.
+            flag_modified(obj, self.state_attr)
+        try:
+            session.flush()
+        except StaleDataError:
+            # Another transaction changed the row between our read and this write (the version no longer matches).
+            session.rollback()
+            raise StaleRecord("", stale_message(session, self.entity_type, obj)) from None
         changes = audit.diff(before, audit.snapshot(obj, self.audited))
         if running.extra:
             changes.update(running.extra)

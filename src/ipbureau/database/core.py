@@ -9,9 +9,9 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Select, create_engine, event, func, select
+from sqlalchemy import DateTime, Integer, MetaData, Select, create_engine, event, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 
 from ipbureau.config import get_settings
 
@@ -38,13 +38,31 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+class VersionedMixin:
+    """A record two staff may change at once: the ORM counts its versions (``version_id_col``), so an UPDATE based
+    on a version someone else has replaced meanwhile fails (StaleDataError, a 409) instead of overwriting; pages
+    and the API carry the version the user saw (core.workflow's ``expected_version``)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805  (a declarative directive, called on the class)
+        return {"version_id_col": cls.__table__.c.version}
+
+
+def _sqlite_pragmas(busy_timeout_ms: int):
+    """The connect hook of an SQLite engine. Several server workers share the file: WAL lets readers run
+    while one writes, and a writer waits up to ``busy_timeout_ms`` for another's write instead of failing."""
+
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
 
 
 def _json_serializer(value: object) -> str:
@@ -53,11 +71,17 @@ def _json_serializer(value: object) -> str:
 
 
 def make_engine(url: str) -> Engine:
+    settings = get_settings()
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, json_serializer=_json_serializer)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, json_serializer=_json_serializer,
+                               pool_pre_ping=True)
+        event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_busy_timeout_ms))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, json_serializer=_json_serializer)
+    # One pool per server worker process (sized in settings). pool_pre_ping finds connections the server has
+    # dropped (a restart, pg_terminate_backend) and replaces them, so the app recovers without a restart.
+    return create_engine(url, pool_pre_ping=True, pool_size=settings.db_pool_size,
+                         max_overflow=settings.db_max_overflow, pool_timeout=settings.db_pool_timeout_s,
+                         pool_recycle=1800, json_serializer=_json_serializer)
 
 
 @lru_cache

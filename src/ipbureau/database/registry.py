@@ -16,6 +16,7 @@ from ipbureau.protection.preexam import models as preexam_models  # noqa: F401
 from ipbureau.protection.screening import models as screening_models  # noqa: F401
 from ipbureau.reference import models as reference_models  # noqa: F401
 from ipbureau.search import models as search_models  # noqa: F401
+from ipbureau.stats.official import models as official_statistics_models  # noqa: F401
 from ipbureau.trademarks import models as trademark_models  # noqa: F401
 from ipbureau.workplan import models as workplan_models  # noqa: F401
 

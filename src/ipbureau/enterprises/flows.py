@@ -6,7 +6,7 @@ applicants with exactly the enterprise's name are linked to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -31,7 +31,8 @@ from ipbureau.imports.runner import (
 )
 from ipbureau.navigation.chains import load_chains
 from ipbureau.patents.models import PatentApplicant
-from ipbureau.reference.address import district_names, resolve_address
+from ipbureau.reference.address import district_names
+from ipbureau.reference.attribution import UNATTRIBUTED_WARNING, attribute, manual_districts
 from ipbureau.trademarks.models import Trademark
 
 ENTERPRISE_FIELDS = FieldSet(
@@ -72,6 +73,8 @@ class EnterpriseRecord:
     employees: int | None
     contact_person: str | None
     contact_phone: str | None
+    # The rule that attributed the district (ipbureau.reference.attribution), stored on the enterprise.
+    district_rule: str | None = None
 
 
 @dataclass
@@ -79,6 +82,8 @@ class _Context:
     districts_by_name: dict[str, str]
     chains: dict[str, str]  # code or name -> code
     names_in_use: dict[str, str]  # name -> credit code, already stored
+    # Credit code -> district staff assigned by hand: kept by a re-import.
+    manual_districts: dict[str, str] = field(default_factory=dict)
 
 
 def _prepare(session: Session) -> _Context:
@@ -87,7 +92,8 @@ def _prepare(session: Session) -> _Context:
         chains[chain.code] = chain.code
         chains[chain.name] = chain.code
     names = dict(session.execute(select(Enterprise.name, Enterprise.credit_code)).all())
-    return _Context({name: code for code, name in district_names().items()}, chains, names)
+    return _Context({name: code for code, name in district_names().items()}, chains, names,
+                    manual_districts(session, "enterprise"))
 
 
 def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _Context):
@@ -115,10 +121,14 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _Context):
     if chain_text and chain is None:
         err("industry_chain", f"未知的产业链“{chain_text}”（应为十二条重点产业链之一，如 集成电路）")
     address = text_or_none(cmap.value(row, "address"))
-    district, district_error = district_from_cell(cmap.value(row, "district"), ctx.districts_by_name)
+    column_district, district_error = district_from_cell(cmap.value(row, "district"), ctx.districts_by_name)
     if district_error:
         err("district", district_error)
-    district = district or resolve_address(address).district_code
+    place = attribute(address, column_district=column_district, credit_code=credit_code,
+                      manual=ctx.manual_districts.get(credit_code))
+    warnings = [RowProblem(row_no, cmap.label(name), message) for name, message in (
+        ("address", place.warning), ("district", UNATTRIBUTED_WARNING if place.district_code is None else None))
+        if message]
     established = employees = None
     try:
         established = parse_date(cmap.value(row, "established_on"))
@@ -129,14 +139,15 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _Context):
     except ValueError as exc:
         err("employees", str(exc))
     if errors:
-        return None, errors, []
+        return None, errors, warnings
     assert name is not None and kind is not None
     return EnterpriseRecord(
-        row=row_no, credit_code=credit_code, name=name, kind=kind, district_code=district, address=address,
+        row=row_no, credit_code=credit_code, name=name, kind=kind, district_code=place.district_code,
+        district_rule=place.district_rule, address=address,
         industry_chain=chain, tags=split_names(cmap.value(row, "tags")), established_on=established,
         employees=employees, contact_person=text_or_none(cmap.value(row, "contact_person")),
         contact_phone=text_or_none(cmap.value(row, "contact_phone")),
-    ), [], []
+    ), [], warnings
 
 
 class _Writer:

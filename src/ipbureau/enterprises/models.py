@@ -37,6 +37,8 @@ class Enterprise(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[EntityKind] = mapped_column(String(16), index=True, default=EntityKind.ENTERPRISE)
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"), index=True)
+    # The rule that attributed the district (see ipbureau.reference.attribution), shown on the profile.
+    district_rule: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(500))
     industry_chain: Mapped[str | None] = mapped_column(String(32), index=True)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)

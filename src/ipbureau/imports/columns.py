@@ -16,6 +16,7 @@ class ColumnMap:
     headers: dict[str, str] = field(default_factory=dict)  # field -> header as written in the file
     labels: dict[str, str] = field(default_factory=dict)  # field -> default label when absent
     format_name: str = "generic"
+    hint: str = ""  # added to the "missing columns" message: what this layout lacks and what to use instead
 
     def value(self, row: dict[str, Any], name: str) -> Any:
         key = self.columns.get(name)

@@ -24,9 +24,9 @@ from ipbureau.enums import Dataset
 from ipbureau.imports.columns import ColumnMap
 from ipbureau.imports.errors import FileRejected, ImportFailed, RowProblem
 from ipbureau.imports.models import ImportBatch
-from ipbureau.imports.readers import open_table
+from ipbureau.imports.readers import Bounds, Source, open_table
 
-CHUNK_ROWS = 1000
+CHUNK_ROWS = 2000
 MAX_PROBLEMS = 200
 ProgressCallback = Callable[[int, int], None]
 R = TypeVar("R")
@@ -70,6 +70,14 @@ class ImportResult:
     changed_ids: list[int] = field(default_factory=list)
 
 
+_LOW_64 = (1 << 64) - 1
+
+
+def _short_hash(key: str) -> int:
+    """64 bits of a record key's SHA-256: two different keys of one file share it with odds of about n²/2⁶⁵."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big")
+
+
 def content_hash(content: dict[str, Any]) -> str:
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -89,22 +97,45 @@ def _save_failed_batch(session: Session, **fields: Any) -> int:
     return batch.id
 
 
-def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str, *, actor: Any | None = None,
-               dataset: Dataset = Dataset.REAL, progress: ProgressCallback | None = None) -> ImportResult:
-    """Import one file. Commits on success; on any error rolls back and raises.
+def file_sha256(source: Source) -> str:
+    if isinstance(source, bytes):
+        return hashlib.sha256(source).hexdigest()
+    digest = hashlib.sha256()
+    with open(source, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def recogniser(spec: ImportSpec[Any]) -> Callable[[list[str]], int | None]:
+    """How much a row looks like this kind's header: None when it names no known column."""
+    def recognise(headers: list[str]) -> int | None:
+        mapping, missing = spec.map_columns(headers, "csv")
+        if not mapping.columns:
+            return None
+        # A row naming every required column wins; else the one naming most (its missing columns are reported).
+        return len(mapping.columns) - 1000 * len(missing)
+    return recognise
+
+
+def run_import(session: Session, spec: ImportSpec[R], data: Source, filename: str, *, actor: Any | None = None,
+               dataset: Dataset = Dataset.REAL, progress: ProgressCallback | None = None,
+               bounds: Bounds | None = None) -> ImportResult:
+    """Import one file (bytes, or a path on disk, which is streamed). Commits on success; on any error rolls
+    back and raises.
 
     Raises FileRejected when the file as a whole cannot be read, ImportFailed when
     rows have errors (every problem found, up to MAX_PROBLEMS, with row and column).
     """
-    digest = hashlib.sha256(data).hexdigest()
+    digest = file_sha256(data)
     common = {"kind": spec.kind, "filename": filename[:255], "file_sha256": digest, "dataset": dataset.value,
               "created_by": getattr(actor, "id", None)}
     try:
-        table = open_table(data, filename)
+        table = open_table(data, filename, recognise=recogniser(spec), bounds=bounds)
         cmap, missing = spec.map_columns(table.headers, table.format)
         if missing:
             shown = "、".join(h for h in table.headers if h)[:200]
-            raise FileRejected(f"缺少必需的列：{'、'.join(missing)}（表头为：{shown}）")
+            raise FileRejected(f"缺少必需的列：{'、'.join(missing)}（表头为：{shown}）{cmap.hint}")
         context = spec.prepare(session)
     except FileRejected as exc:
         session.rollback()
@@ -119,7 +150,9 @@ def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str
 
     errors: list[RowProblem] = []
     warnings: list[RowProblem] = []
-    seen: dict[str, tuple[int, str]] = {}
+    # Key -> first row and content of each record so far, to tell duplicates in the file. Kept compact (two
+    # 64-bit ints a row, about 100 bytes with the dict) because it is the one thing that grows with the file.
+    seen: dict[int, int] = {}
     duplicates = 0
     total = 0
     chunk: list[tuple[R, str]] = []
@@ -133,16 +166,18 @@ def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str
             if record is not None:
                 key = spec.key(record)
                 row_digest = content_hash(record_content(record))
-                first = seen.get(key)
+                key_hash, content = _short_hash(key), int(row_digest[:16], 16)
+                first = seen.get(key_hash)
                 if first is None:
-                    seen[key] = (row_no, row_digest)
-                elif first[1] == row_digest:
+                    seen[key_hash] = row_no << 64 | content
+                elif first & _LOW_64 == content:
                     duplicates += 1
-                    warnings.append(RowProblem(row_no, cmap.label(spec.key_field), f"与第 {first[0]} 行完全相同，已跳过"))
+                    warnings.append(RowProblem(row_no, cmap.label(spec.key_field),
+                                               f"与第 {first >> 64} 行完全相同，已跳过"))
                     record = None
                 else:
                     errors.append(RowProblem(row_no, cmap.label(spec.key_field),
-                                             f"{key} 与第 {first[0]} 行重复，但内容不同"))
+                                             f"{key} 与第 {first >> 64} 行重复，但内容不同"))
                     record = None
             if record is not None and not errors:
                 chunk.append((record, row_digest))
@@ -154,7 +189,14 @@ def run_import(session: Session, spec: ImportSpec[R], data: bytes, filename: str
             if progress and total % 500 == 0:
                 progress(total, table.total_rows)
     except FileRejected as exc:
-        errors.append(RowProblem(0, "文件", str(exc)))
+        # The file as a whole is unusable (cut off, beyond the bounds, misaligned): whatever was written of it
+        # goes, and the attempt is recorded with that one reason.
+        session.rollback()
+        _save_failed_batch(session, detected_format=cmap.format_name, total_rows=total,
+                           errors=[{"row": 0, "field": "文件", "message": str(exc)}], **common)
+        raise
+    # What the reader skipped (banner lines, summary lines, other sheets) comes first in the report.
+    warnings[:0] = table.notes
 
     if errors:
         session.rollback()

@@ -29,7 +29,7 @@ from ipbureau.imports.schemas import (
 )
 from ipbureau.policy import requires
 from ipbureau.web.templating import forget_demo_flag, render
-from ipbureau.web.uploads import read_limited
+from ipbureau.web.uploads import save_limited
 
 router = Router()
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="导入任务编号")]
@@ -39,8 +39,9 @@ def _imports_page(request: Request, db: Session, user: User, offset: int = 0, *,
                   status_code: int = 200):
     batches, total = service.list_batches(db, user, offset=offset)
     return render(request, "imports/index.html", {
-        "batches": batches, "total": total, "offset": offset, "limit": service.BATCHES_PER_PAGE,
+        "jobs": service.recent_jobs(db, user), "batches": batches, "total": total, "offset": offset, "limit": service.BATCHES_PER_PAGE,
         "kinds": ImportKind.choices(), "datasets": Dataset.choices(), "max_mb": get_settings().max_upload_mb,
+        "max_rows": get_settings().import_max_rows,
         "error": error}, db=db, status_code=status_code)
 
 
@@ -53,12 +54,13 @@ def imports_page(request: Request, offset: Offset = 0, db: Session = Depends(get
 @router.post("/imports", include_in_schema=False)
 async def imports_upload(request: Request, file: UploadFile = File(...), db: Session = Depends(get_db),
                          user: User = Depends(requires("import", "run"))):
+    filename = file.filename or "upload"
     try:
         options = form_model(ImportOptions, await request.form())
-        data = await read_limited(file, get_settings().max_upload_bytes)
+        path = await save_limited(file, get_settings().max_upload_bytes, service.upload_path(filename))
     except DomainError as exc:  # a bad option (422) or a file over the size limit (413): the form again
         return _imports_page(request, db, user, error=str(exc), status_code=exc.status)
-    job = service.start_import(db, user, options, data, file.filename or "upload")
+    job = service.start_import(db, user, options, path, filename)
     forget_demo_flag()
     return RedirectResponse(f"/imports/jobs/{job.id}", status_code=303)
 
@@ -96,10 +98,11 @@ async def api_import(kind: ImportKind, file: UploadFile = File(...), dataset: Da
     All or nothing: 422 lists every problem by row and column and nothing is written.
     Importing the same file again changes nothing (the counts say so).
     """
-    data = await read_limited(file, get_settings().max_upload_bytes)
+    filename = file.filename or "upload"
+    path = await save_limited(file, get_settings().max_upload_bytes, service.upload_path(filename))
     options = ImportOptions(kind=kind, dataset=dataset)
     try:
-        result = await run_in_threadpool(service.import_file, db, user, options, data, file.filename or "upload")
+        result = await run_in_threadpool(service.import_file, db, user, options, path, filename)
     except ImportFailed as exc:
         rejection = ImportRejection(detail=str(exc), batch_id=exc.batch_id, problems=exc.problems)
         return JSONResponse(rejection.model_dump(mode="json"), status_code=422)

@@ -116,7 +116,7 @@ def move_deal(session: Session, user: Any, deal_id: int, action: str, data: Deal
     data = data or DealStep()
     today = today or date.today()
     with DEAL.step(session, deal, action, actor=user, policy=policy, ip_address=ip_address,
-                   summary=f"交易{DEAL.transition(action).label}：#{deal.id}"):
+                   summary=f"交易{DEAL.transition(action).label}：#{deal.id}", expected_version=data.version):
         if action == "sign":
             _sign(session, deal, data, today)
         elif action == "file":

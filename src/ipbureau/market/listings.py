@@ -89,19 +89,19 @@ def update_listing(session: Session, user: Any, listing_id: int, data: ListingUp
     policy.require(user, RESOURCE, "edit")
     listing = get_listing(session, user, listing_id)
     with LISTING.step(session, listing, "update", actor=user, policy=policy, summary=f"修改挂牌：{listing.title}",
-                      ip_address=ip_address):
+                      ip_address=ip_address, expected_version=data.version):
         _set(listing, _offer(session, data, listing.holder, today or date.today()))
     return listing
 
 
 def move_listing(session: Session, user: Any, listing_id: int, action: str, *, reason: str | None = None,
-                 today: date | None = None, ip_address: str | None = None) -> Listing:
-    """submit / approve / reject (with a reason) / withdraw / close."""
+                 version: int | None = None, today: date | None = None, ip_address: str | None = None) -> Listing:
+    """submit / approve / reject (with a reason) / withdraw / close; ``version``: the one the user saw, if known."""
     if action not in LISTING.button_actions:
         raise TransitionError("操作", f"未知的操作“{action}”")
     policy.require(user, RESOURCE, LISTING.transition(action).policy_action)
     listing = get_listing(session, user, listing_id)
-    return _move(session, user, listing, action, reason=reason, today=today, ip_address=ip_address)
+    return _move(session, user, listing, action, reason=reason, today=today, ip_address=ip_address, version=version)
 
 
 def close_after_deal(session: Session, actor: Any, listing: Listing, *, ip_address: str | None = None) -> None:
@@ -112,12 +112,14 @@ def close_after_deal(session: Session, actor: Any, listing: Listing, *, ip_addre
 
 
 def _move(session: Session, actor: Any, listing: Listing, action: str, *, reason: str | None = None,
-          today: date | None = None, ip_address: str | None = None, who: Any = policy) -> Listing:
+          today: date | None = None, ip_address: str | None = None, who: Any = policy,
+          version: int | None = None) -> Listing:
     today = today or date.today()
     summary = f"挂牌{LISTING.transition(action).label}：{listing.title}"
     if action == "reject" and reason:
         summary += f"（理由：{reason.strip()}）"
-    with LISTING.step(session, listing, action, actor=actor, policy=who, summary=summary, ip_address=ip_address):
+    with LISTING.step(session, listing, action, actor=actor, policy=who, summary=summary, ip_address=ip_address,
+                      expected_version=version):
         if action in ("submit", "approve"):
             check_holder(session, list(listing.patents), listing.holder, today)  # a patent may have lapsed since
         if action == "reject":

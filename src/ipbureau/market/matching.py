@@ -1,25 +1,17 @@
-"""Matching technology demands (技术需求) with patents on offer, and patents with enterprises.
+"""Matching technology demands (技术需求) with patents on offer, patents with enterprises, and the "similar patents"
+list of a patent page: all through the one text-ranking engine (ipbureau.ranking) over one index of the offer.
 
-Candidates are the patents of published listings and of published open-licence declarations.
-Each is ranked by a HYBRID score of
+Candidates are the patents of published listings and of published open-licence declarations. Each is ranked by
+the engine's text score (BM25 over weighted jieba terms + the cosine of multilingual-e5-small vectors, fused with
+ranking.engine.WEIGHTS, chosen on the real labelled set's dev half in bench/matching.py) plus structured signals:
+same IPC main group (or only the same subclass) as the demanding enterprise's own patents, same industry chain,
+same district. A weighted sum keeps each component visible in the explanation; bench/matching.py also measures
+reciprocal-rank fusion.
 
-* BM25 over jieba search-mode tokens (the ``bm25s`` library: sparse matrices, no Python loop
-  over documents), divided by the best BM25 score of the query, so it lies in [0, 1];
-* the cosine similarity of multilingual sentence vectors (``market.embeddings``), mapped
-  linearly from [COS_FLOOR, COS_CEIL] to [0, 1]: USE-m3 gives unrelated Chinese sentences
-  about 0.2 and paraphrases 0.6–0.8, so a fixed mapping keeps scores comparable between
-  queries and between small and large candidate sets (min–max over the candidates would not);
-* structured signals: same IPC main group (or only the same subclass) as the demanding
-  enterprise's own patents, same industry chain, same district.
-
-Fusion is a weighted sum of these normalised scores (weights below). We chose it over
-reciprocal-rank fusion because the structured signals are yes/no facts, not rankings, and a
-weighted sum keeps each component visible in the explanation; bench/matching.py also measured
-RRF (k=60) on its labelled sets and its MRR was below the weighted sum's on every set (it lets a BM25
-ranking of near-zero scores vote as loudly as the vectors).
-
-Every match carries its explanation: the shared jieba terms, the shared IPC subclass/group,
-the shared chain, the district, the embedding similarity.
+Generic words (一种, 装置, 提高, and words a large share of the offer carries, like the demo's 便携式) weigh nothing
+(ranking.terms), so they neither rank a patent nor appear in its explanation. Every match says why it matched:
+the shared meaningful terms, the IPC subclass/group, the chain, the district, the vectors' similarity (or that the
+patent has no vector yet and ranked on its terms alone).
 """
 
 from __future__ import annotations
@@ -32,16 +24,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import bm25s
 import numpy as np
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.market import embeddings
 from ipbureau.market.enums import DemandStatus, ListingStatus, OpenLicenceStatus
-from ipbureau.market.models import Demand, Listing, OpenLicence, listing_patent
+from ipbureau.market.models import Demand, Listing, OpenLicence, PatentEmbedding, listing_patent
 from ipbureau.navigation.chains import (  # noqa: F401
     IndustryChain,
     chain_by_code,
@@ -49,28 +40,20 @@ from ipbureau.navigation.chains import (  # noqa: F401
     prefix_matches,
 )
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.ranking.engine import WEIGHTS, TextIndex, top
+from ipbureau.ranking.terms import terms
 from ipbureau.reference.models import District
-from ipbureau.search.index import tokenize
 
-# BM25 : embedding = 0.2 : 0.8 of the text share (0.9), tuned on the dev halves of bench/matching.py's
-# three labelled sets together and checked on their test halves (5,000 candidates, MRR): held-out
-# titles 0.217 (0.45/0.45 gave 0.224, BM25 alone 0.170), needs in other words 0.620 (0.511; BM25
-# 0.180), needs in English 0.603 (0.603; BM25 0.001).
-W_BM25 = 0.18
-W_EMBEDDING = 0.72
+# The text weights are the engine's (one set everywhere); the structured signals are matching's own.
+W_BM25 = WEIGHTS.bm25
+W_EMBEDDING = WEIGHTS.embedding
 W_IPC_GROUP = 0.10
 W_IPC_SUBCLASS = 0.06
 W_CHAIN = 0.06
 W_DISTRICT = 0.03
-COS_FLOOR, COS_CEIL = 0.25, 0.80
 SEARCH_ABSTRACT_CHARS = 160
-# Words every patent title uses: they match everything and explain nothing.
-STOP_TERMS = frozenset(["一种", "方法", "装置", "系统", "及其", "用于", "所述", "以及", "包括", "通过", "进行", "具有", "设置", "本发明", "发明", "实用", "新型", "实用新型", "涉及", "提供", "需要", "需求", "我们", "我司", "公司", "企业", "寻求", "希望", "能够", "可以", "技术", "相关", "解决", "问题", "实现", "一个", "其中", "采用", "基于", "该", "的", "和", "与", "及", "或", "在", "中", "为", "对", "等"])
 METHODS = ("bm25", "embedding", "hybrid")
-
-
-def query_tokens(text: str | None) -> list[str]:
-    return [t for t in tokenize(text) if t not in STOP_TERMS]
+query_tokens = terms
 
 
 def search_text(title: str | None, abstract: str | None) -> str:
@@ -193,14 +176,15 @@ class Query:
     groups: frozenset[str] = frozenset()
     district_code: str | None = None
     exclude_holder: int | None = None
+    exclude_patent: int | None = None
 
 
 @dataclass
 class Match:
     candidate: Candidate
     score: float
-    bm25: float  # normalised, 0..1
-    cosine: float  # raw cosine similarity
+    bm25: float  # share of the query's meaningful wording the patent covers, 0..1
+    cosine: float | None  # the vectors' cosine; None when the patent has no vector yet
     shared_terms: list[str]
     same_groups: list[str]
     same_subclasses: list[str]
@@ -228,21 +212,16 @@ def highlight(text: str, terms: Iterable[str]) -> Markup:
 
 
 class CandidateIndex:
-    """BM25 + vectors + structured signals over a fixed candidate list; ``rank`` scores all of
-    them with array operations and explains the top ones."""
+    """The engine's TextIndex over the candidates plus their structured signals; ``rank`` scores all of them with
+    array operations and explains the top ones."""
 
     def __init__(self, candidates: Sequence[Candidate], vectors: np.ndarray,
                  tokens: Sequence[Sequence[str]] | None = None, *, chains: ChainLookup | None = None) -> None:
         self.candidates = list(candidates)
         self.chain_lookup = chains or ChainLookup()
         self.chain_sets = [self.chain_lookup.of_codes(c.ipc_codes) for c in self.candidates]
-        self.vectors = np.asarray(vectors, dtype=np.float32)
-        self.tokens = [list(t) for t in tokens] if tokens is not None else [query_tokens(c.text) for c in self.candidates]
-        self.token_sets = [set(t) for t in self.tokens]
-        self.retriever = bm25s.BM25()
-        if self.candidates:
-            # An empty document would make bm25s drop it and shift the ids: give it a placeholder.
-            self.retriever.index([t or ["\u0000"] for t in self.tokens], show_progress=False)
+        self.text = TextIndex([c.text for c in self.candidates], vectors, tokens=tokens)
+        self.positions = {c.patent_id: i for i, c in enumerate(self.candidates)}
         self.holders = np.array([c.holder_id or 0 for c in self.candidates], dtype=np.int64)
         self.districts = np.array([c.district_code or "" for c in self.candidates], dtype=object)
         self.group_index: dict[str, list[int]] = defaultdict(list)
@@ -259,13 +238,8 @@ class CandidateIndex:
     def __len__(self) -> int:
         return len(self.candidates)
 
-    def _components(self, query: Query, vector: np.ndarray, tokens: list[str]):
+    def _structured(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = len(self.candidates)
-        bm25 = np.asarray(self.retriever.get_scores(tokens), dtype=np.float32) if tokens else np.zeros(n, np.float32)
-        top = float(bm25.max()) if n else 0.0
-        bm25_n = bm25 / top if top > 0 else bm25
-        cosine = self.vectors @ np.asarray(vector, dtype=np.float32)
-        cos_n = np.clip((cosine - COS_FLOOR) / (COS_CEIL - COS_FLOOR), 0.0, 1.0)
         ipc = np.zeros(n, np.float32)
         for subclass in query.subclasses:
             ipc[self.subclass_index.get(subclass, [])] = W_IPC_SUBCLASS
@@ -275,46 +249,44 @@ class CandidateIndex:
         for code in query.chains:
             chain[self.chain_index.get(code, [])] = True
         district = (self.districts == query.district_code) if query.district_code else np.zeros(n, bool)
-        return bm25_n, cosine, cos_n, ipc, chain, district
+        return ipc, chain, district
 
-    def scores(self, query: Query, vector: np.ndarray, *, method: str = "hybrid") -> np.ndarray:
-        tokens = query_tokens(query.text)
-        bm25_n, cosine, cos_n, ipc, chain, district = self._components(query, vector, tokens)
+    def scores(self, query: Query, vector: np.ndarray | None, *, method: str = "hybrid"):
+        """(score per candidate, the engine's text scores); excluded and unrelated candidates score -inf."""
+        text = self.text.scores(terms(query.text), vector)
         if method == "bm25":
-            score = bm25_n.astype(np.float64)
+            score = text.bm25.astype(np.float64)
         elif method == "embedding":
-            score = cosine.astype(np.float64)
+            score = text.cosine.astype(np.float64)
         elif method == "hybrid":
-            score = (W_BM25 * bm25_n + W_EMBEDDING * cos_n + ipc + W_CHAIN * chain + W_DISTRICT * district)
-            score = score.astype(np.float64)
+            ipc, chain, district = self._structured(query)
+            score = (text.combined + ipc + W_CHAIN * chain + W_DISTRICT * district).astype(np.float64)
         else:
             raise ValueError(f"未知排序方法：{method}")
+        # Nothing in common in the text (no meaningful shared word, vectors far apart) is not a match: an IPC or
+        # chain alone does not make a patent answer a need.
+        score[text.unrelated] = -np.inf
         if query.exclude_holder:
             score[self.holders == query.exclude_holder] = -np.inf
-        return score
+        if query.exclude_patent in self.positions:
+            score[self.positions[query.exclude_patent]] = -np.inf
+        return score, text
 
-    def rank(self, query: Query, vector: np.ndarray, *, limit: int = 10, method: str = "hybrid") -> list[Match]:
+    def rank(self, query: Query, vector: np.ndarray | None, *, limit: int = 10, method: str = "hybrid") -> list[Match]:
         if not self.candidates:
             return []
-        tokens = query_tokens(query.text)
-        bm25_n, cosine, cos_n, _ipc, _chain, district = self._components(query, vector, tokens)
-        score = self.scores(query, vector, method=method)
-        # Nothing in common at all (no shared word, vectors far apart) is not a match.
-        score[(bm25_n == 0) & (cos_n == 0)] = -np.inf
-        k = min(limit, len(score))
-        top = np.argpartition(-score, k - 1)[:k]
-        top = top[np.argsort(-score[top], kind="stable")]
-        wanted = list(dict.fromkeys(tokens))
+        score, text = self.scores(query, vector, method=method)
+        _ipc, _chain, district = self._structured(query)
         matches = []
-        for i in top:
-            if not np.isfinite(score[i]):
-                continue
+        for i in top(score, limit):
             candidate = self.candidates[i]
             groups = sorted(query.groups & {ipc_group(c) for c in candidate.ipc_codes})
             subclasses = sorted(query.subclasses & {c[:4].upper() for c in candidate.ipc_codes})
             chains = sorted(query.chains & self.chain_sets[i])
-            match = Match(candidate=candidate, score=float(score[i]), bm25=float(bm25_n[i]), cosine=float(cosine[i]),
-                          shared_terms=[t for t in wanted if t in self.token_sets[i] and len(t) > 1],
+            has_vector = vector is not None and bool(self.text.has_vector[i])
+            match = Match(candidate=candidate, score=float(score[i]), bm25=float(text.bm25[i]),
+                          cosine=float(text.cosine[i]) if has_vector else None,
+                          shared_terms=self.text.shared_terms(text.query_terms, i),
                           same_groups=groups, same_subclasses=subclasses,
                           same_chains=[self.chain_lookup.names.get(c, c) for c in chains],
                           same_district=bool(district[i]))
@@ -339,40 +311,46 @@ def explain(match: Match) -> list[str]:
         reasons.append("同属产业链：" + "、".join(match.same_chains))
     if match.same_district:
         reasons.append("同在一区")
-    reasons.append(f"语义相似度 {match.cosine:.2f}")
+    if match.cosine is not None:
+        reasons.append(f"语义相似度 {match.cosine:.2f}")
+    else:
+        reasons.append("尚无语义向量（后台补算后计入），仅按关键词")
     return reasons
 
 
-# ---- the index the app uses: built once per candidate set -----------------------------------------
+# ---- the index the app uses: built once per candidate set and vector state ----------------------------------
 
 _cache_lock = threading.Lock()
 _cache: dict[str, Any] = {}
 _tokens_cache: dict[str, list[str]] = {}
 
 
-def _signature(candidates: Sequence[Candidate]) -> str:
+def _signature(session: Session, candidates: Sequence[Candidate]) -> str:
     digest = hashlib.sha256()
     for c in candidates:
         digest.update(f"{c.patent_id}|{c.listing_id}|{c.open_licence_id}|{c.holder_id}|{c.district_code}|"
-                      f"{','.join(c.ipc_codes)}|{embeddings.text_hash(c.text)}\n".encode())
+                      f"{','.join(c.ipc_codes)}|{c.text}\n".encode())
+    # Vectors stored since (a listing approved, the background job): the index takes them in.
+    count, latest = session.execute(select(func.count(), func.max(PatentEmbedding.computed_at))
+                                    .where(PatentEmbedding.model == embeddings.model_name())).one()
+    digest.update(f"{embeddings.model_name()}|{count}|{latest}".encode())
     return digest.hexdigest()
 
 
 def candidate_index(session: Session) -> CandidateIndex:
-    """The index over the current offer, rebuilt only when the offer changed. It only reads: a vector not
-    stored yet is computed in memory (the write that put the patent on offer stores it)."""
+    """The one index over the current offer, rebuilt only when the offer or its stored vectors changed. It only
+    reads: a patent without a stored vector ranks by its terms until the vector is stored."""
     candidates = load_candidates(session)
-    key = _signature(candidates)
+    key = _signature(session, candidates)
     with _cache_lock:
         if _cache.get("key") == key:
             return _cache["index"]
-    vectors = embeddings.patent_vectors(session, [(c.patent_id, c.embedding_text) for c in candidates])
+    vectors = embeddings.current_vectors(session, [(c.patent_id, c.embedding_text) for c in candidates])
     tokens = []
     for c in candidates:
-        h = embeddings.text_hash(c.text)
-        if h not in _tokens_cache:
-            _tokens_cache[h] = query_tokens(c.text)
-        tokens.append(_tokens_cache[h])
+        if c.text not in _tokens_cache:
+            _tokens_cache[c.text] = terms(c.text)
+        tokens.append(_tokens_cache[c.text])
     index = CandidateIndex(candidates, vectors, tokens, chains=ChainLookup(load_chains(session)))
     with _cache_lock:
         _cache.update(key=key, index=index)
@@ -418,8 +396,30 @@ def match_demand(session: Session, demand: Demand, *, limit: int = 10) -> list[M
     """The patents on offer that best fit the demand, best first, each explained."""
     index = candidate_index(session)
     query = demand_query(session, demand)
-    vector = embeddings.encode_cached([query.text])[0]
+    vector = embeddings.encode_queries([query.text])[0]
     return index.rank(query, vector, limit=limit)
+
+
+def patent_codes(patent: Patent) -> list[str]:
+    return [c.code for c in patent.ipc_codes] or ([patent.ipc_main] if patent.ipc_main else [])
+
+
+def stored_vector(session: Session, patent: Patent) -> np.ndarray | None:
+    """The patent's stored vector by the current model, or None (it is then not computed here: reads only)."""
+    vector = embeddings.current_vectors(session, [(patent.id, embeddings.patent_text(patent.title, patent.abstract))])[0]
+    return vector if vector.any() else None
+
+
+def similar_patents(session: Session, patent: Patent, *, limit: int = 8) -> list[Match]:
+    """Patents on offer most like this one (its text as the query, its stored vector; the same IPC group or
+    subclass and chain count as for a demand), the patent itself excluded. The same index and weights as
+    demand matching: a later description search is this call with a typed text and its query vector."""
+    index = candidate_index(session)
+    codes = patent_codes(patent)
+    query = Query(text=search_text(patent.title, patent.abstract),
+                  chains=index.chain_lookup.of_codes(codes), subclasses=frozenset(c[:4].upper() for c in codes),
+                  groups=frozenset(ipc_group(c) for c in codes), exclude_patent=patent.id)
+    return index.rank(query, stored_vector(session, patent), limit=limit)
 
 
 # ---- reverse: enterprises for a patent -------------------------------------------------------------------
@@ -438,20 +438,20 @@ class EnterpriseMatch:
 
 
 def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> list[EnterpriseMatch]:
-    """Enterprises that may need the patent: those whose open demands fit its text (BM25 + vectors)
-    and whose profile fits (their industry chain, their own patents' IPC subclasses); holders excluded."""
+    """Enterprises that may need the patent: those whose open demands fit its text (the engine: the demands are
+    the documents, the patent's terms and stored vector the query) and whose profile fits (their industry chain,
+    their own patents' IPC subclasses); holders excluded."""
     holders = {a.enterprise_id for a in patent.applicants if a.enterprise_id}
-    codes = [c.code for c in patent.ipc_codes] or ([patent.ipc_main] if patent.ipc_main else [])
+    codes = patent_codes(patent)
     subclasses = {c[:4].upper() for c in codes}
     groups = {ipc_group(c) for c in codes}
     lookup = ChainLookup(load_chains(session))
     chains = set(lookup.of_codes(codes))
-    tokens = query_tokens(search_text(patent.title, patent.abstract))
-    vector = embeddings.patent_vectors(session, [(patent.id, embeddings.patent_text(patent.title, patent.abstract))])[0]
+    vector = stored_vector(session, patent)
     district = patent.district_code
     results: dict[int, EnterpriseMatch] = {}
 
-    demands = [d for d in session.scalars(select(Demand).where(Demand.status == DemandStatus.OPEN))
+    demands = [d for d in session.scalars(select(Demand).where(Demand.status == DemandStatus.OPEN).order_by(Demand.id))
                if d.enterprise_id not in holders]
     # Profiles: enterprises whose own patents share the patent's IPC subclasses.
     shared: dict[int, set[str]] = defaultdict(set)
@@ -482,25 +482,20 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
 
     if demands:
         texts = [demand_text(d) for d in demands]
-        dtokens = [query_tokens(t) for t in texts]
-        retriever = bm25s.BM25()
-        retriever.index([t or ["\u0000"] for t in dtokens], show_progress=False)
-        bm25 = np.asarray(retriever.get_scores(tokens), dtype=np.float32) if tokens else np.zeros(len(demands))
-        bm25_n = bm25 / bm25.max() if bm25.max() > 0 else bm25
-        cosine = embeddings.encode_cached(texts) @ vector
-        cos_n = np.clip((cosine - COS_FLOOR) / (COS_CEIL - COS_FLOOR), 0, 1)
+        index = TextIndex(texts, embeddings.encode_queries(texts))
+        text = index.scores(terms(search_text(patent.title, patent.abstract)), vector)
         for i, d in enumerate(demands):
             enterprise = enterprises.get(d.enterprise_id) or d.enterprise
-            if bm25_n[i] == 0 and cos_n[i] == 0:
+            if text.unrelated[i]:
                 continue
             extra, ipc_hits, chain, same_district = structured(enterprise, d.industry_chain or enterprise.industry_chain)
-            score = float(W_BM25 * bm25_n[i] + W_EMBEDDING * cos_n[i] + extra)
+            score = float(text.combined[i] + extra)
             if d.enterprise_id in results and results[d.enterprise_id].score >= score:
                 continue
             results[d.enterprise_id] = EnterpriseMatch(
-                enterprise=enterprise, score=score, demand=d, cosine=float(cosine[i]),
-                shared_terms=[t for t in dict.fromkeys(tokens) if t in set(dtokens[i]) and len(t) > 1],
-                shared_ipc=ipc_hits, same_chain=chain, same_district=same_district)
+                enterprise=enterprise, score=score, demand=d, cosine=float(text.cosine[i]) if vector is not None else None,
+                shared_terms=index.shared_terms(text.query_terms, i), shared_ipc=ipc_hits, same_chain=chain,
+                same_district=same_district)
     for enterprise_id, enterprise in enterprises.items():
         if enterprise_id in results:
             continue
@@ -524,6 +519,8 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
             m.reasons.append("同在一区")
         if m.cosine is not None:
             m.reasons.append(f"语义相似度 {m.cosine:.2f}")
+        elif m.demand is not None:
+            m.reasons.append("该专利尚无语义向量，仅按关键词")
     return ranked
 
 
@@ -532,4 +529,4 @@ def district_names(session: Session) -> dict[str, str]:
 
 
 __all__ = ["Candidate", "CandidateIndex", "EnterpriseMatch", "Match", "Query", "candidate_index", "highlight",
-           "load_candidates", "match_demand", "match_enterprises", "query_tokens"]
+           "load_candidates", "match_demand", "match_enterprises", "query_tokens", "similar_patents"]

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ipbureau.database.core import Base, TimestampMixin
+from ipbureau.database.core import Base, TimestampMixin, VersionedMixin
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.market.enums import (
     DealStatus,
@@ -50,7 +50,7 @@ pledge_patent = Table(
 )
 
 
-class Listing(TimestampMixin, Base):
+class Listing(VersionedMixin, TimestampMixin, Base):
     """A holder's offer (挂牌) of one or more of its patents for transfer, licence or pledge financing."""
 
     __tablename__ = "market_listing"
@@ -102,7 +102,7 @@ class OpenLicence(TimestampMixin, Base):
     holder: Mapped[Enterprise] = relationship(foreign_keys=[holder_enterprise_id])
 
 
-class Deal(TimestampMixin, Base):
+class Deal(VersionedMixin, TimestampMixin, Base):
     """A transaction (交易) between a holder and a counterparty, from intention to completion."""
 
     __tablename__ = "market_deal"
@@ -252,7 +252,8 @@ class PatentEmbedding(Base):
     __tablename__ = "market_patent_embedding"
 
     patent_id: Mapped[int] = mapped_column(ForeignKey("patent.id", ondelete="CASCADE"), primary_key=True)
-    model: Mapped[str] = mapped_column(String(32))
+    # The encoder that made the vector (ranking.encoders name): indexed, to find the vectors of an older model.
+    model: Mapped[str] = mapped_column(String(32), index=True)
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from ipbureau.core.fields import Day, Filters, Id, Money, ShortText, Year, register_labels
+from ipbureau.core.forms import VersionSeen
 from ipbureau.enums import Dataset
 from ipbureau.market.enums import (
     DealStatus,
@@ -94,8 +95,9 @@ class ListingFilters(Filters):
     keyword: ShortText | None = None  # in the listing's or a listed patent's title
 
 
-class ListingUpdate(BaseModel):
-    """What a holder fills in (a draft or a rejected listing is edited with the same fields)."""
+class ListingUpdate(VersionSeen):
+    """What a holder fills in (a draft or a rejected listing is edited with the same fields; an edit carries the
+    version the holder saw, which a new listing ignores)."""
 
     kind: ListingKind
     patents: PatentNumbers
@@ -113,7 +115,7 @@ class ListingCreate(ListingUpdate):
     holder_enterprise_id: Id | None = None  # city staff listing on an enterprise's behalf
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(VersionSeen):
     reason: Description | None = None
 
 
@@ -135,6 +137,7 @@ class ListingRead(BaseModel):
     term_end: date | None
     reject_reason: str | None
     published_at: datetime | None
+    version: int  # send it back with a change: a change to a listing changed meanwhile is refused (409)
 
     @computed_field
     def status_label(self) -> str:
@@ -195,7 +198,7 @@ class DealCreate(BaseModel):
     note: Description | None = None
 
 
-class DealStep(BaseModel):
+class DealStep(VersionSeen):
     """What a step of a deal records: signing (amount, contract, term), filing (number, date), cancelling."""
 
     amount_yuan: Amount | None = None
@@ -228,6 +231,7 @@ class DealRead(BaseModel):
     term_start: date | None
     term_end: date | None
     cancel_reason: str | None
+    version: int  # send it back with a step: a step on a deal changed meanwhile is refused (409)
 
     @computed_field
     def status_label(self) -> str:

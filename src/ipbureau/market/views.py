@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
@@ -59,6 +59,7 @@ from ipbureau.market.schemas import (
 )
 from ipbureau.market.workflows import DEAL, LISTING
 from ipbureau.policy import requires
+from ipbureau.web.downloads import download
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 
@@ -170,7 +171,8 @@ def _listing_step_routes(step: Transition) -> None:
     def page(request: Request, listing_id: Id, form: FormData = Depends(submitted_form),
              db: Session = Depends(get_db), user: User = Depends(requires(LISTING_RES, permission))):
         try:
-            listings.move_listing(db, user, listing_id, action, reason=form_model(ReasonIn, form).reason,
+            step_input = form_model(ReasonIn, form)
+            listings.move_listing(db, user, listing_id, action, reason=step_input.reason, version=step_input.version,
                                   ip_address=client_ip(request))
         except DomainError as exc:
             return _listing_page(request, db, user, listing_id, error=str(exc), status_code=exc.status)
@@ -181,7 +183,7 @@ def _listing_step_routes(step: Transition) -> None:
     def api(request: Request, listing_id: Id, body: ReasonIn | None = None, db: Session = Depends(get_db),
             user: User = Depends(requires(LISTING_RES, permission))):
         return listings.move_listing(db, user, listing_id, action, reason=body.reason if body else None,
-                                     ip_address=client_ip(request))
+                                     version=body.version if body else None, ip_address=client_ip(request))
 
 
 # ---- open licences: pages ------------------------------------------------------------------------------------
@@ -288,8 +290,7 @@ def stats_page(request: Request, query: Annotated[StatsQuery, Query()], db: Sess
 def stats_export(query: Annotated[StatsQuery, Query()], db: Session = Depends(get_db),
                  user: User = Depends(requires("market.stats", "view"))):
     figures = stats.stats_for(db, user, query)
-    return Response(content=exports.stats_workbook(figures), media_type=EXCEL,
-                    headers={"Content-Disposition": f'attachment; filename="market-stats-{figures.year}.xlsx"'})
+    return download(exports.stats_workbook(figures), f"market-stats-{figures.year}.xlsx", EXCEL)
 
 
 # ---- JSON API ---------------------------------------------------------------------------------------------------

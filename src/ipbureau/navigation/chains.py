@@ -14,16 +14,17 @@ without touching the shared cache (no other session may see them, and a rollback
 and its commit empties the cache. Without a database (no file yet, table not migrated) the YAML is used.
 ``load_chains()`` without a session (CLI, jobs, other areas still being moved) opens a connection of its own.
 
-Nothing derived from a chain is stored elsewhere: statistics build their SQL from the
-prefixes on each call, and the search index stores each patent's IPC ancestors (section,
-class, subclass, main group, code), with the chain filter expanded into those prefixes at
+Chain membership per patent is stored in the statistics' analytic copy (``stats.analytic``: one bit per chain,
+``chain_bit``), recomputed there when a definition changes; the row-level SQL (the definition the copy is
+tested against) builds its conditions from the prefixes on each call. The search index stores each patent's IPC
+ancestors (section, class, subclass, main group, code), with the chain filter expanded into those prefixes at
 query time, so an edit needs no reindex.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -74,6 +75,20 @@ def prefix_matches(prefix: str, code: str) -> bool:
     return code == prefix
 
 
+def prefixes_matcher(prefixes: Iterable[str]) -> Callable[[str], bool]:
+    """``lambda code: any(prefix_matches(p, code) for p in prefixes)``, prepared once for matching many codes
+    (the analytic copy matches every distinct IPC code against every chain)."""
+    prefixes = list(prefixes)
+    starts = tuple(p for p in prefixes if "/" not in p)
+    groups = frozenset(p.split("/")[0] for p in prefixes if "/" in p and p.endswith("/00"))
+    exact = frozenset(p for p in prefixes if "/" in p and not p.endswith("/00"))
+
+    def matches(code: str) -> bool:
+        return code.startswith(starts) or code in exact or (bool(groups) and code.split("/")[0] in groups)
+
+    return matches
+
+
 def _tuple(values: object) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in (values or []))  # type: ignore[union-attr]
 
@@ -100,6 +115,17 @@ def default_chains() -> tuple[IndustryChain, ...]:
     with resources.files("ipbureau.navigation").joinpath("data/industry_chains.yaml").open(encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     return tuple(chain_from_mapping(item["code"], item) for item in raw["chains"])
+
+
+@lru_cache
+def _chain_bits() -> dict[str, int]:
+    return {chain.code: 1 << i for i, chain in enumerate(default_chains())}
+
+
+def chain_bit(code: str) -> int:
+    """The chain's bit in a membership mask: its position in the shipped YAML, which staff edits never change
+    (an edit replaces a chain of the same code; chains are neither added nor removed)."""
+    return _chain_bits()[code]
 
 
 # database URL -> (stamp of the navigation_chain table, chains with the edits applied)

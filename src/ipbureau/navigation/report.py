@@ -84,6 +84,7 @@ from ipbureau.patents.models import PatentApplicant
 from ipbureau.reference.address import TIANJIN_PROVINCE
 from ipbureau.reference.service import district_map, ipc_titles
 from ipbureau.stats.catalogue import PATENT, PATENT_IPC, ipc_prefix_condition
+from ipbureau.stats.publication_lag import INCOMPLETE, publication_lag
 
 DEFAULT_YEARS = 10
 MAX_YEARS = 30
@@ -139,6 +140,8 @@ class Chart:
     values: list[int | float | None]
     unit: str
     links: list[str | None] | None = None
+    # Per label: the period is not yet fully published (drawn hatched, labelled 数据未完整公开).
+    incomplete: list[bool] | None = None
 
     @property
     def has_data(self) -> bool:
@@ -422,6 +425,12 @@ class _Builder:
         self.tj = PATENT.c.province_code == TIANJIN_PROVINCE
         self.links = _Links(chain.code, dataset, year_from, year_to)
         self.districts = district_map(session)
+        # Filing counts mix the three kinds, so the invention rule (18 months) decides which years are incomplete;
+        # growth, district growth and strengths/gaps use the complete years only (stats.publication_lag).
+        self.lag = publication_lag(session, dataset)
+        self.incomplete_years = self.lag.incomplete_years(range(year_from, year_to + 1))
+        complete = [y for y in range(year_from, year_to + 1) if y not in self.incomplete_years]
+        self.last_complete = complete[-1] if complete else None
 
     def _segment_member(self, segment: int) -> ColumnElement[bool]:
         sm = self.segment_members.c
@@ -491,9 +500,10 @@ class _Builder:
 
     def by_district(self, totals: dict[str, int]) -> list[dict[str, Any]]:
         m, one = self.m, literal(1)
+        last = self.last_complete if self.last_complete is not None else self.y1
         rows = self.s.execute(
-            select(m.district_code, func.count(), func.sum(case((m.fyear == self.y1, one), else_=0)),
-                   func.sum(case((m.fyear == self.y1 - 1, one), else_=0)))
+            select(m.district_code, func.count(), func.sum(case((m.fyear == last, one), else_=0)),
+                   func.sum(case((m.fyear == last - 1, one), else_=0)))
             .where(m.filed == 1, m.tj == 1, m.district_code.is_not(None)).group_by(m.district_code)).all()
         chain = {code: (int(n or 0), int(last or 0), int(prev or 0)) for code, n, last, prev in rows}
         return [{"code": code, "name": self.districts.get(code, code), "total": int(total or 0),
@@ -504,12 +514,19 @@ class _Builder:
         if not self.chain.segments:
             return []
         sm = self.segment_members.c
-        rows = self.s.execute(select(sm.segment, func.count(), func.sum(self.m.tj))
+        # The counts over the complete filing years too: positions are judged on those only.
+        complete = (self.m.fyear <= self.last_complete) if self.last_complete is not None else false()
+        one = literal(1)
+        rows = self.s.execute(select(sm.segment, func.count(), func.sum(self.m.tj),
+                                     func.sum(case((complete, one), else_=0)),
+                                     func.sum(case((and_(complete, self.m.tj == 1), one), else_=0)))
                               .select_from(self.segment_members.join(self.members, self.m.patent_id == sm.patent_id))
                               .group_by(sm.segment)).all()
-        counts = {int(i): (int(a or 0), int(t or 0)) for i, a, t in rows}
-        return [{"index": i, "name": seg.name, "prefixes": list(seg.ipc_prefixes), "all": counts.get(i, (0, 0))[0],
-                 "tj": counts.get(i, (0, 0))[1]} for i, seg in enumerate(self.chain.segments)]
+        counts = {int(i): (int(a or 0), int(t or 0), int(ac or 0), int(tc or 0)) for i, a, t, ac, tc in rows}
+        return [{"index": i, "name": seg.name, "prefixes": list(seg.ipc_prefixes),
+                 "all": counts.get(i, (0, 0, 0, 0))[0], "tj": counts.get(i, (0, 0, 0, 0))[1],
+                 "all_complete": counts.get(i, (0, 0, 0, 0))[2], "tj_complete": counts.get(i, (0, 0, 0, 0))[3]}
+                for i, seg in enumerate(self.chain.segments)]
 
     def by_ipc(self, level: str) -> list[dict[str, Any]]:
         m = self.m
@@ -636,9 +653,21 @@ class _Builder:
         figures["chain_share_of_dataset"] = ratio(chain_total, figures["dataset_total"])
         figures["specialisation"] = (ratio(figures["tj_share"], figures["tj_overall_share"])
                                      if figures["tj_share"] is not None and figures["tj_overall_share"] else None)
-        last, prev = (t["chain_filed"][-1], t["chain_filed"][-2]) if len(t["years"]) > 1 else (chain_total, 0)
-        last_tj, prev_tj = (t["chain_filed_tj"][-1], t["chain_filed_tj"][-2]) if len(t["years"]) > 1 else (chain_tj, 0)
-        figures["growth"], figures["growth_tj"] = growth(last, prev), growth(last_tj, prev_tj)
+        # Growth compares the last year whose filings are fully published with the year before; a lagging
+        # year is never compared (it would read as a fall).
+        figures["incomplete_years"] = list(self.incomplete_years)
+        figures["growth_year"] = self.last_complete
+        figures["publication_lag"] = {
+            "latest_publication": self.lag.latest_publication.isoformat() if self.lag.latest_publication else None,
+            "months": self.lag.months, "cutoff": self.lag.cutoff.isoformat() if self.lag.cutoff else None}
+        figures["growth"] = figures["growth_tj"] = None
+        if self.last_complete is not None and self.last_complete - 1 >= self.y0:
+            i = self.last_complete - self.y0
+            figures["growth"] = growth(t["chain_filed"][i], t["chain_filed"][i - 1])
+            figures["growth_tj"] = growth(t["chain_filed_tj"][i], t["chain_filed_tj"][i - 1])
+        complete = [i for i, y in enumerate(t["years"]) if y not in self.incomplete_years]
+        figures["tj_share_complete"] = ratio(sum(t["chain_filed_tj"][i] for i in complete),
+                                             sum(t["chain_filed"][i] for i in complete))
         sections = [self._definition_section()]
         report = NavigationReport(self.chain.code, self.chain.name, self.ds, self.y0, self.y1, self.today,
                                   chain_total, figures, sections)
@@ -651,7 +680,7 @@ class _Builder:
                            inventors=[], inventors_tj=[], edges=[], nodes=[], high_value={"all": 0, "tj": 0},
                            high_value_top=[], strengths=[], gaps=[])
             return report
-        figures["segments"] = self._segments_with_position(self.by_segment(), figures["tj_share"])
+        figures["segments"] = self._segments_with_position(self.by_segment(), figures["tj_share_complete"])
         figures["districts"] = self._district_rows(self.by_district(district_totals), figures)
         figures["subclasses"], figures["groups"] = self.by_ipc("subclass"), self.by_ipc("group")
         figures["applicants"] = self.applicants(tianjin=False)
@@ -666,13 +695,16 @@ class _Builder:
         return report
 
     def _segments_with_position(self, segments: list[dict[str, Any]], tj_share: float | None) -> list[dict[str, Any]]:
+        """``tj_share``: Tianjin's share of the chain over the complete filing years; each segment's position
+        compares its own share over the same years (incomplete years are left out of the judgement)."""
         for seg in segments:
             seg["tj_share"] = ratio(seg["tj"], seg["all"])
-            if seg["tj_share"] is None or tj_share is None:
+            seg["tj_share_complete"] = own = ratio(seg["tj_complete"], seg["all_complete"])
+            if own is None or tj_share is None:
                 seg["position"] = "无数据"
-            elif seg["tj_share"] >= tj_share * (1 + POSITION_BAND) and seg["tj"] > 0:
+            elif own >= tj_share * (1 + POSITION_BAND) and seg["tj_complete"] > 0:
                 seg["position"] = "优势"
-            elif seg["tj_share"] <= tj_share * (1 - POSITION_BAND):
+            elif own <= tj_share * (1 - POSITION_BAND):
                 seg["position"] = "短板"
             else:
                 seg["position"] = "持平"
@@ -706,9 +738,10 @@ class _Builder:
     def _landscape_section(self, f: dict[str, Any]) -> Section:
         t, links = f["trends"], self.links
         years = [str(y) for y in t["years"]]
+        lagging = [y in self.incomplete_years for y in t["years"]]
         trend_rows: list[list[Cell]] = []
         for i, y in enumerate(t["years"]):
-            trend_rows.append([str(y), Link(fmt(t["chain_filed"][i]), links.filed(year=y)),
+            trend_rows.append([f"{y}（{INCOMPLETE}）" if lagging[i] else str(y), Link(fmt(t["chain_filed"][i]), links.filed(year=y)),
                                Link(fmt(t["chain_filed_tj"][i]), links.filed(year=y, tianjin=True)),
                                pct(ratio(t["chain_filed_tj"][i], t["chain_filed"][i])),
                                Link(fmt(t["chain_granted"][i]), links.granted(y)),
@@ -730,15 +763,15 @@ class _Builder:
             Paragraph(f"{self.y0}—{self.y1} 年，本数据集中{self.chain.name}产业链专利申请 {fmt(f['chain_total'])} 件，"
                       f"占全部专利申请（{fmt(f['dataset_total'])} 件）的 {pct(f['chain_share_of_dataset'])}；"
                       f"其中天津市 {fmt(f['chain_tj'])} 件，占 {pct(f['tj_share'])}。同期授权 {fmt(f['granted_total'])} 件，"
-                      f"天津市 {fmt(f['granted_tj'])} 件。{self.y1} 年申请量同比"
-                      f"{_growth_text(f['growth'])}，天津市同比{_growth_text(f['growth_tj'])}。"),
+                      f"天津市 {fmt(f['granted_tj'])} 件。" + self._growth_sentence(f)),
+            Paragraph(self.lag.statement(), "note"),
             Chart(f"图 1  {self.chain.name}产业链专利申请量（全部）", "column", years, list(t["chain_filed"]), "件",
-                  [links.filed(year=y) for y in t["years"]]),
+                  [links.filed(year=y) for y in t["years"]], lagging),
             Chart(f"图 2  {self.chain.name}产业链专利申请量（天津市）", "column", years, list(t["chain_filed_tj"]), "件",
-                  [links.filed(year=y, tianjin=True) for y in t["years"]]),
+                  [links.filed(year=y, tianjin=True) for y in t["years"]], lagging),
             Chart(f"图 3  {self.chain.name}产业链专利授权量（全部）", "line", years, list(t["chain_granted"]), "件"),
             Table("表 2  逐年申请与授权", ["年份", "申请量", "天津申请量", "天津占比", "授权量", "天津授权量", "数据集全部申请"],
-                  trend_rows, note="最近一两年的申请尚未全部公开（发明专利自申请日起约 18 个月公开），数字偏低属正常。"),
+                  trend_rows, note=f"标注“{INCOMPLETE}”的年份：申请尚未全部公开，数字偏低不代表申请减少。"),
             Chart("图 4  细分环节专利申请量", "barh", [s["name"] for s in f["segments"]], [s["all"] for s in f["segments"]],
                   "件"),
             Table("表 3  技术构成：细分环节", ["细分环节", "IPC 范围", "申请量", "天津", "天津占比"], seg_rows,
@@ -772,23 +805,41 @@ class _Builder:
                          "不大于 1，说明天津在本产业链的专利布局相对其整体水平偏弱。")),
             Chart("图 6  各区本产业链专利申请量", "barh", [r["name"] for r in f["districts"]],
                   [r["chain"] for r in f["districts"]], "件", [self.links.filed(district=r["code"]) for r in f["districts"]]),
-            Table("表 11  各区地位", ["区", "申请量", "占全市本产业链", "本区全部申请", "专业化指数", f"{self.y1 - 1}→{self.y1}",
-                                  "增长"], rows,
+            Table("表 11  各区地位", ["区", "申请量", "占全市本产业链", "本区全部申请", "专业化指数",
+                                  self._growth_header(), "增长"], rows,
                   note="专业化指数 = 本区本产业链申请占本区全部申请的比例 ÷ 数据集中本产业链申请占全部申请的比例；"
                        "大于 1 表示该区相对集中于本产业链。"),
         ])
 
     def _gaps_section(self, f: dict[str, Any]) -> Section:
-        share = f["tj_share"]
-        rows: list[list[Cell]] = [[s["name"], fmt(s["all"]), fmt(s["tj"]), pct(s["tj_share"]), s["position"]]
-                                  for s in f["segments"]]
         strengths = "、".join(s["name"] for s in f["strengths"]) or "无"
         gaps = "、".join(s["name"] for s in f["gaps"]) or "无"
+        share = f["tj_share_complete"]
+        rows: list[list[Cell]] = [[s["name"], fmt(s["all_complete"]), fmt(s["tj_complete"]), pct(s["tj_share_complete"]), s["position"]]
+                for s in f["segments"]]
+        if self.last_complete is None:
+            basis = f"{self.y0}—{self.y1} 年的申请均{INCOMPLETE}，不作优势与短板判断。"
+        else:
+            basis = f"判断依据申请日在 {self.y0}—{self.last_complete} 年、已完整公开的专利"
+            basis += (f"；{_years_text(self.incomplete_years)}{INCOMPLETE}，不计入。" if self.incomplete_years else "。")
         return Section("四、优势与短板", [
             Paragraph(f"以天津市在本产业链的整体占比 {pct(share)} 为基准，细分环节占比高出 {int(POSITION_BAND * 100)}% 以上为优势，"
-                      f"低出 {int(POSITION_BAND * 100)}% 以上为短板。优势环节：{strengths}；短板环节：{gaps}。"),
-            Table("表 12  细分环节的天津占比与判定", ["细分环节", "申请量", "天津", "天津占比", "判定"], rows),
+                      f"低出 {int(POSITION_BAND * 100)}% 以上为短板。优势环节：{strengths}；短板环节：{gaps}。{basis}"),
+            Table("表 12  细分环节的天津占比与判定（已完整公开的申请年份）", ["细分环节", "申请量", "天津", "天津占比", "判定"], rows),
         ])
+
+    def _growth_sentence(self, f: dict[str, Any]) -> str:
+        """The year-on-year statement, on the last complete year only, and which years are left out and why."""
+        lagging = (f"{_years_text(self.incomplete_years)}的申请{INCOMPLETE}（按 {self.lag.months} 个月公开滞后规则），"
+                   "不作同比判断。") if self.incomplete_years else ""
+        year = f["growth_year"]
+        if year is None or year - 1 < self.y0:
+            return lagging or "统计范围不足两年，不计算同比。"
+        return (f"{year} 年申请量同比{_growth_text(f['growth'])}，天津市同比{_growth_text(f['growth_tj'])}。" + lagging)
+
+    def _growth_header(self) -> str:
+        year = self.last_complete if self.last_complete is not None else self.y1
+        return f"{year - 1}→{year}"
 
     def _high_value_section(self, f: dict[str, Any]) -> Section:
         rows: list[list[Cell]] = [[Link(r["application_no"], self.links.patent(r["id"])), r["title"], r["applicant"],
@@ -835,6 +886,15 @@ def _ipc_title(entry: Any) -> str:
     # Some titles of the Chinese source end in stray edition fields (",20060101,20220101]").
     title = re.sub(r",\d{8}.*$", "", entry.title_zh or entry.title_en or "")
     return title if len(title) <= 40 else title[:39] + "…"
+
+
+def _years_text(years: Sequence[int]) -> str:
+    """2025、2026 年 (consecutive years as 2024—2026 年)."""
+    if not years:
+        return ""
+    if len(years) > 2 and years[-1] - years[0] == len(years) - 1:
+        return f"{years[0]}—{years[-1]} 年"
+    return "、".join(str(y) for y in years) + " 年"
 
 
 def _growth_text(value: float | None) -> str:
@@ -971,7 +1031,7 @@ def to_docx(report: NavigationReport) -> bytes:
             elif isinstance(block, Chart):
                 if block.has_data:
                     png = whitepaper.chart_png(whitepaper.Chart(block.title, block.kind, block.labels, block.values,
-                                                                block.unit))
+                                                                block.unit, block.incomplete))
                     doc.add_picture(io.BytesIO(png), width=Cm(15))
                     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
                     caption = doc.add_paragraph(block.title)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -34,6 +34,7 @@ from ipbureau.navigation.schemas import (
 )
 from ipbureau.policy import requires
 from ipbureau.stats import charts
+from ipbureau.web.downloads import download
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 
@@ -50,15 +51,14 @@ def _svg(block: report.Chart | report.Network) -> str:
     if block.kind == "barh":
         return charts.bar_ranking(block.labels, block.values, title=block.title, links=block.links)
     if block.kind == "line":
-        return charts.line_chart(block.labels, block.values, title=block.title)
-    return charts.column_chart(block.labels, block.values, title=block.title, links=block.links)
+        return charts.line_chart(block.labels, block.values, title=block.title, incomplete=block.incomplete)
+    return charts.column_chart(block.labels, block.values, title=block.title, links=block.links,
+                               incomplete=block.incomplete)
 
 
 def _docx_response(model: report.NavigationReport) -> Response:
-    filename = f"{model.chain_code}-navigation-{model.year_from}-{model.year_to}.docx"
-    quoted = quote(f"{model.title}（{model.year_from}—{model.year_to}）.docx")
-    return Response(report.to_docx(model), media_type=DOCX, headers={
-        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quoted}"})
+    return download(report.to_docx(model), f"{model.title}（{model.year_from}—{model.year_to}）.docx", DOCX,
+                    ascii_name=f"{model.chain_code}-navigation-{model.year_from}-{model.year_to}.docx")
 
 
 # ---- pages -------------------------------------------------------------------------------------

@@ -9,11 +9,11 @@ commit, the changed patents are (re)indexed for search.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from ipbureau.database.core import utcnow
@@ -22,10 +22,10 @@ from ipbureau.enums import Dataset
 from ipbureau.imports.cells import district_from_cell
 from ipbureau.imports.columns import ColumnMap
 from ipbureau.imports.errors import FileRejected, RowProblem
-from ipbureau.imports.readers import parse_count, parse_date, split_names, text_or_none
+from ipbureau.imports.readers import Source, parse_count, parse_date, split_names, text_or_none
 from ipbureau.imports.runner import ImportResult, ImportSpec, record_content, run_import
 from ipbureau.patents.enums import LegalStatus
-from ipbureau.patents.formats import PatentRecord, map_columns
+from ipbureau.patents.formats import PatentRecord, application_no_cell, map_columns
 from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
 from ipbureau.patents.numbers import (
     ApplicationNumberError,
@@ -33,18 +33,24 @@ from ipbureau.patents.numbers import (
     type_from_application_no,
 )
 from ipbureau.patents.service import (
+    IpcCheck,
     IpcValidator,
     is_grant_publication,
     normalise_legal_status,
     patent_type_from_text,
     type_from_publication_kind,
 )
-from ipbureau.reference.address import district_names, resolve_address
+from ipbureau.reference.address import district_names
+from ipbureau.reference.attribution import UNATTRIBUTED_WARNING, attribute, manual_districts
 from ipbureau.reference.ipc import split_ipc_list
 from ipbureau.search.service import index_patents
 
 __all__ = ["ImportResult", "import_patents", "parse_row"]
 ProgressCallback = Callable[[int, int], None]
+IPC_CHECKS_KEPT = 100_000
+PATENTS = Patent.__table__
+APPLICANTS = PatentApplicant.__table__
+IPCS = PatentIpc.__table__
 
 
 @dataclass
@@ -52,6 +58,18 @@ class _RowContext:
     ipc: IpcValidator
     districts_by_name: dict[str, str]
     today: date
+    # Application number -> district staff assigned by hand (reference.attribution): kept by a re-import.
+    manual_districts: dict[str, str] = field(default_factory=dict)
+    # Raw IPC cell part -> its check: exports repeat a few thousand codes (bounded, so memory stays flat).
+    ipc_checks: dict[str, IpcCheck] = field(default_factory=dict)
+
+    def check_ipc(self, raw: str) -> IpcCheck:
+        check = self.ipc_checks.get(raw)
+        if check is None:
+            check = self.ipc.check(raw)
+            if len(self.ipc_checks) < IPC_CHECKS_KEPT:
+                self.ipc_checks[raw] = check
+        return check
 
 
 def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContext) -> tuple[PatentRecord | None, list[RowProblem], list[RowProblem]]:
@@ -65,10 +83,11 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
         warnings.append(RowProblem(row_no, cmap.label(name), message))
 
     application_no = ""
+    raw_application_no = application_no_cell(cmap.value(row, "application_no"), cmap.format_name)
     try:
-        application_no = normalise_application_no(cmap.value(row, "application_no"))
+        application_no = normalise_application_no(raw_application_no)
     except ApplicationNumberError as exc:
-        if text_or_none(cmap.value(row, "application_no")) is None:
+        if text_or_none(raw_application_no) is None:
             err("application_no", "申请号不能为空")
         else:
             err("application_no", str(exc))
@@ -102,7 +121,7 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
 
     ipc_codes: list[str] = []
     for raw in split_ipc_list(cmap.value(row, "ipc")):
-        check = ctx.ipc.check(raw)
+        check = ctx.check_ipc(raw)
         if check.error:
             err("ipc", check.error)
         elif check.code:
@@ -113,7 +132,7 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
     ipc_main = None
     main_raw = text_or_none(cmap.value(row, "ipc_main"))
     if main_raw:
-        check = ctx.ipc.check(main_raw)
+        check = ctx.check_ipc(main_raw)
         if check.error:
             err("ipc_main", check.error)
         else:
@@ -144,12 +163,13 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
         grant_date = dates["publication_date"]
 
     address = text_or_none(cmap.value(row, "address"))
-    resolved = resolve_address(address)
-    district_code, district_error = district_from_cell(cmap.value(row, "district"), ctx.districts_by_name)
+    column_district, district_error = district_from_cell(cmap.value(row, "district"), ctx.districts_by_name)
     if district_error:
         err("district", district_error)
-    if district_code is None:
-        district_code = resolved.district_code
+    place = attribute(address, column_district=column_district,
+                      manual=ctx.manual_districts.get(application_no or ""))
+    if place.unattributed_in_tianjin:
+        warn("district", UNATTRIBUTED_WARNING)
 
     if errors:
         return None, errors, warnings
@@ -168,10 +188,11 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, ctx: _RowContex
         applicants=split_names(cmap.value(row, "applicants")),
         inventors=split_names(cmap.value(row, "inventors")),
         applicant_address=address,
-        postcode=resolved.postcode,
-        province_code="12" if district_code else resolved.province_code,
-        city_code="1201" if district_code else resolved.city_code,
-        district_code=district_code,
+        postcode=place.postcode,
+        province_code=place.province_code,
+        city_code=place.city_code,
+        district_code=place.district_code,
+        district_rule=place.district_rule,
         filing_date=dates["filing_date"],
         publication_date=dates["publication_date"],
         grant_date=grant_date,
@@ -246,7 +267,7 @@ class _Writer:
             values = [dict(self._columns(r, d), created_at=now, updated_at=now) for r, d in new_rows]
             # A plain executemany, then one query for the new ids: bulk INSERT … RETURNING
             # degrades to one statement per row on SQLite (measured 6x slower).
-            self.session.execute(insert(Patent.__table__), values)
+            self.session.execute(insert(PATENTS), values)
             ids = dict(self.session.execute(select(Patent.application_no, Patent.id).where(
                 Patent.application_no.in_([r.application_no for r, _ in new_rows]))).all())
             for record, _ in new_rows:
@@ -261,19 +282,21 @@ class _Writer:
             self.session.execute(delete(PatentApplicant).where(PatentApplicant.patent_id.in_(changed_ids)))
             self.session.execute(delete(PatentIpc).where(PatentIpc.patent_id.in_(changed_ids)))
             now = utcnow()
-            self.session.execute(
-                update(Patent), [dict(self._columns(r, d), id=pid, updated_at=now) for pid, r, d in changed]
-            )
+            # Core executemany (the ORM's bulk update costs more per row): the key is bound as "_id".
+            values = [dict(self._columns(r, d), _id=pid, updated_at=now) for pid, r, d in changed]
+            statement = update(PATENTS).where(PATENTS.c.id == bindparam("_id"))
+            self.session.execute(statement, values)
             for pid, record, _ in changed:
                 self.changed_ids.append(pid)
                 a, i = self._children(pid, record)
                 applicant_rows += a
                 ipc_rows += i
             self.updated += len(changed)
+        # Core inserts of the child rows: the ORM's bulk insert checks each row's keys against the mapper first.
         if applicant_rows:
-            self.session.execute(insert(PatentApplicant), applicant_rows)
+            self.session.execute(insert(APPLICANTS), applicant_rows)
         if ipc_rows:
-            self.session.execute(insert(PatentIpc), ipc_rows)
+            self.session.execute(insert(IPCS), ipc_rows)
 
 
 def _prepare(session: Session) -> _RowContext:
@@ -281,7 +304,7 @@ def _prepare(session: Session) -> _RowContext:
     if not ipc.loaded:
         raise FileRejected("IPC 分类表尚未加载：请先运行 ipbureau load-reference")
     return _RowContext(ipc=ipc, districts_by_name={name: code for code, name in district_names().items()},
-                       today=date.today())
+                       today=date.today(), manual_districts=manual_districts(session, "patent"))
 
 
 PATENT_IMPORT = ImportSpec[PatentRecord](
@@ -298,7 +321,7 @@ PATENT_IMPORT = ImportSpec[PatentRecord](
 
 def import_patents(
     session: Session,
-    data: bytes,
+    data: Source,
     filename: str,
     *,
     actor: Any | None = None,
@@ -306,7 +329,8 @@ def import_patents(
     progress: ProgressCallback | None = None,
     index: bool = True,
 ) -> ImportResult:
-    """Import one patent export file (all or nothing), then index what changed.
+    """Import one patent export file (bytes, or a path on disk, read as a stream), all or nothing, then index
+    what changed.
 
     Raises FileRejected (file unreadable) or ImportFailed (rows with errors; nothing written).
     """

@@ -35,6 +35,9 @@ class Patent(TimestampMixin, Base):
     province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     city_code: Mapped[str | None] = mapped_column(String(4))
     district_code: Mapped[str | None] = mapped_column(ForeignKey("district.code"), index=True)
+    # The rule that attributed the district (address:district:…, address:zone:…, credit_code, manual …; see
+    # ipbureau.reference.attribution), shown on the record so that staff can check it.
+    district_rule: Mapped[str | None] = mapped_column(String(64))
     filing_date: Mapped[date | None] = mapped_column(Date, index=True)
     publication_date: Mapped[date | None] = mapped_column(Date)
     grant_date: Mapped[date | None] = mapped_column(Date, index=True)
@@ -49,7 +52,8 @@ class Patent(TimestampMixin, Base):
     pledge_count: Mapped[int] = mapped_column(Integer, default=0)
     agency: Mapped[str | None] = mapped_column(String(200), index=True)
     agent: Mapped[str | None] = mapped_column(String(200))
-    dataset: Mapped[Dataset] = mapped_column(String(8), index=True, default=Dataset.REAL)
+    # No index of its own: every index that starts with dataset (ix_patent_dataset_*) serves a filter on it.
+    dataset: Mapped[Dataset] = mapped_column(String(8), default=Dataset.REAL)
     source: Mapped[str | None] = mapped_column(String(255))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"), index=True)
     # SHA-256 of the normalised record: re-importing an unchanged row is a no-op.

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.models import User
 from ipbureau.core.fields import Id
 from ipbureau.core.uow import Router, get_db
+from ipbureau.market import matching
 from ipbureau.patents import service
 from ipbureau.patents.schemas import PatentRead
 from ipbureau.policy import requires
@@ -24,4 +25,8 @@ def api_patent(patent_id: Id, db: Session = Depends(get_db), user: User = Depend
 @router.get("/patents/{patent_id}", include_in_schema=False)
 def patent_page(request: Request, patent_id: Id, db: Session = Depends(get_db),
                 user: User = Depends(requires("patent", "view"))):
-    return render(request, "patents/patent.html", {"detail": service.detail(db, user, patent_id)}, db=db)
+    detail = service.detail(db, user, patent_id)
+    # Patents on offer like this one: the matching engine's index, read only (the patent's stored vector or, if it
+    # has none yet, its terms alone).
+    similar = matching.similar_patents(db, detail.patent)
+    return render(request, "patents/patent.html", {"detail": detail, "similar": similar}, db=db)

@@ -30,6 +30,7 @@ from ipbureau.policy import (
     market,
     navigation,
     preexam,
+    reference,
     screening,
     services,
     statistics,
@@ -37,7 +38,7 @@ from ipbureau.policy import (
 
 policy = Policy([*base.RESOURCES, *enterprises.RESOURCES, *services.RESOURCES, *market.RESOURCES, *preexam.RESOURCES,
                  *disputes.RESOURCES, *enforcement.RESOURCES, *screening.RESOURCES, *navigation.RESOURCES,
-                 *statistics.RESOURCES])
+                 *statistics.RESOURCES, *reference.RESOURCES])
 
 
 def requires(resource: str, action: str) -> Callable[..., Any]:
@@ -80,6 +81,7 @@ MENU: list[tuple[str, str, str, str]] = [
     ("/navigation", "专利导航", "navigation.chain", "view"),
     ("/screening", "异常申请筛查", "screening.case", "view"),
     ("/imports", "数据导入", "import", "run"),
+    ("/districts/unattributed", "待归属地区", "district_attribution", "view"),
     ("/audit", "操作日志", "audit", "view"),
     ("/users", "用户管理", "user", "manage"),
 ]

@@ -16,11 +16,23 @@ def _workplan_model(name: str):
     return lambda: getattr(__import__("ipbureau.workplan.models", fromlist=[name]), name)
 
 
+def _official_model():
+    from ipbureau.stats.official.models import OfficialStatistic
+
+    return OfficialStatistic
+
+
 RESOURCES: list[Resource] = [
     Resource("stats", "统计分析", {
         "view": Action(roles(*STAFF), "查看统计分析"),
         "whitepaper": Action(roles(*STAFF), "生成白皮书"),
     }),
+    # Published figures (CNIPA, the bureau, the press) kept beside the computed ones. Every staff member reads
+    # them; the city bureau's statistics staff correct and import them (each change is audited).
+    Resource("stats.official", "官方统计数据", {
+        "view": Action(roles(*STAFF), "查看官方统计数据"),
+        "edit": Action(roles(*CITY_STAFF), "录入、修改和导入官方统计数据", denied="官方统计数据由市局统计人员维护"),
+    }, model=_official_model),
     # The plan of a year. District staff follow it; the city bureau owns its figures and loads the plan file
     # (the CLI's ``load-plan`` runs as a job, outside the policy).
     Resource("workplan", "工作要点", {

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError, Forbidden
 from ipbureau.core.fields import MAX_MONEY, Day, Money, area_of, label_for
+from ipbureau.core.forms import VersionSeen, version_seen
 from ipbureau.core.workflow import Workflow
 from ipbureau.enterprises.creditcode import validate_credit_code
 from ipbureau.enterprises.models import Enterprise
@@ -48,6 +49,10 @@ class FormSchema(BaseModel):
     and a validation error names the field by its attribute, whose Chinese label the area registers."""
 
     model_config = ConfigDict(loc_by_alias=False, populate_by_name=True)
+
+
+class ActionInput(VersionSeen, FormSchema):
+    """The input of an action on an existing case: also carries the case's ``version`` the user saw."""
 
 
 def label(data: BaseModel | type[BaseModel], name: str) -> str:
@@ -214,15 +219,15 @@ class Plan(NamedTuple):
 
 
 def perform(session: Session, user: Any, workflow: Workflow, case: Any, action: str, plan: Callable[[], Plan], *,
-            ip_address: str | None = None) -> None:
-    """Run one workflow action on a case: who and the state first (so they answer 403/404/409 whatever the form
-    holds), then ``plan()`` checks the input and says what changes, then the workflow step applies it and records
-    one audit entry. The step checks who and the state again as it records: the plan, which gives the entry's
-    summary, must be known before the step begins."""
-    policy.authorize(session, user, workflow.resource, workflow.transition(action).policy_action, case)
-    workflow.check(case, action)
+            ip_address: str | None = None, seen: Any = None) -> None:
+    """Run one workflow action on a case: who, the version the user saw (the ``version`` of ``seen``, the form or
+    body) and the state first (so they answer 403/404/409 whatever the form holds), then ``plan()`` checks the
+    input and says what changes, then the workflow step applies it and records one audit entry. The step checks
+    them again as it records: the plan, which gives the entry's summary, must be known before the step begins."""
+    expected = version_seen(seen)
+    workflow.admit(session, case, action, actor=user, policy=policy, expected_version=expected)
     summary, changes = plan()
     with workflow.step(session, case, action, actor=user, policy=policy, summary=f"{case.case_no}：{summary}",
-                       ip_address=ip_address):
+                       ip_address=ip_address, expected_version=expected):
         for name, value in changes.items():
             setattr(case, name, value)

@@ -37,7 +37,7 @@ from ipbureau.patents.numbers import ApplicationNumberError, normalise_applicati
 from ipbureau.policy import policy
 from ipbureau.reference.ipc import IpcFormatError, ipc_prefixes, normalise_ipc
 from ipbureau.reference.service import district_map
-from ipbureau.search.index import IndexDoc, IndexQuery, date_key, get_index, tokenize
+from ipbureau.search.index import IndexDoc, IndexQuery, date_key, encode, get_index, tokenize
 from ipbureau.search.schemas import MAX_PAGE_SIZE, PatentQuery, SearchHit, SearchPage
 from ipbureau.search.usage import count_use
 
@@ -161,6 +161,11 @@ def _docs_of_batch(batch: list[tuple[Any, ...]]) -> list[IndexDoc]:
     return [_doc(*args) for args in batch]
 
 
+def _encoded_batch(batch: list[tuple[Any, ...]]) -> list[str]:
+    # Runs in a worker process: tokenised and encoded there, so the writer only parses strings it receives.
+    return [encode(_doc(*args)) for args in batch]
+
+
 def reindex_all(session: Session, *, batch_size: int = REINDEX_BATCH, workers: int | None = None) -> int:
     """Rebuild the whole index from the database; searches see the old index until the commit.
 
@@ -181,17 +186,17 @@ def reindex_all(session: Session, *, batch_size: int = REINDEX_BATCH, workers: i
         jieba.initialize()  # once in the parent, inherited by the forked workers
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: deque[Future[list[IndexDoc]]] = deque()
+            pending: deque[Future[list[str]]] = deque()
             for batch in batches:
-                pending.append(pool.submit(_docs_of_batch, batch))
+                pending.append(pool.submit(_encoded_batch, batch))
                 # Keep a few batches in flight: enough to keep every worker busy, not the whole table in memory.
                 while len(pending) > 2 * workers:
                     docs = pending.popleft().result()
-                    writer.add(docs)
+                    writer.add_encoded(docs)
                     total += len(docs)
             while pending:
                 docs = pending.popleft().result()
-                writer.add(docs)
+                writer.add_encoded(docs)
                 total += len(docs)
     return total
 
@@ -310,6 +315,27 @@ def abstract_excerpt(text: str | None, pattern: re.Pattern[str] | None, width: i
     return ("…" if start else "") + highlight(text[start:end], pattern) + ("…" if end < len(text) else "")
 
 
+_HIT_COLUMNS = (Patent.id, Patent.application_no, Patent.title, Patent.abstract, Patent.patent_type, Patent.ipc_main,
+                Patent.district_code, Patent.filing_date, Patent.grant_date, Patent.legal_status, Patent.dataset)
+
+
+def _hit_rows(session: Session, ids: list[int], scores: list[float]) -> Iterator[tuple[Any, float, dict[int, list[str]]]]:
+    """The displayed columns of these patents in the index's order, with their applicants: two queries and no
+    ORM objects (the claims, often most of a record's text, are never read)."""
+    if not ids:
+        return
+    rows = {r.id: r for r in session.execute(select(*_HIT_COLUMNS).where(Patent.id.in_(ids)))}
+    applicants: dict[int, list[str]] = {}
+    for pid, name in session.execute(select(PatentApplicant.patent_id, PatentApplicant.name)
+                                     .where(PatentApplicant.patent_id.in_(ids))
+                                     .order_by(PatentApplicant.patent_id, PatentApplicant.position)):
+        applicants.setdefault(pid, []).append(name)
+    for patent_id, score in zip(ids, scores, strict=True):
+        row = rows.get(patent_id)
+        if row is not None:  # removed from the database since it was indexed
+            yield row, score, applicants
+
+
 def search(session: Session, query: PatentQuery, page: int = 1, page_size: int = 20, *, user: Any | None = None,
            record: bool = True) -> SearchPage:
     """One page of results: by BM25 relevance when there are words, else newest filing date first.
@@ -324,17 +350,16 @@ def search(session: Session, query: PatentQuery, page: int = 1, page_size: int =
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     result = get_index().search(iq, offset=(page - 1) * page_size, limit=page_size)
-    scores = dict(zip(result.ids, result.scores, strict=True))
     pattern = _pattern(words)
     hits = [
         SearchHit(
-            id=p.id, application_no=p.application_no, title=p.title, title_highlight=highlight(p.title, pattern),
-            abstract_highlight=abstract_excerpt(p.abstract, pattern), patent_type=p.patent_type,
-            applicants=p.applicant_names, ipc_main=p.ipc_main, district_code=p.district_code,
-            filing_date=p.filing_date, grant_date=p.grant_date, legal_status=p.legal_status, dataset=p.dataset,
-            score=scores[p.id],
+            id=r.id, application_no=r.application_no, title=r.title, title_highlight=highlight(r.title, pattern),
+            abstract_highlight=abstract_excerpt(r.abstract, pattern), patent_type=r.patent_type,
+            applicants=applicants.get(r.id, []), ipc_main=r.ipc_main, district_code=r.district_code,
+            filing_date=r.filing_date, grant_date=r.grant_date, legal_status=r.legal_status, dataset=r.dataset,
+            score=score,
         )
-        for p in patents.get_many(session, result.ids)
+        for r, score, applicants in _hit_rows(session, result.ids, result.scores)
     ]
     if record:
         count_use(user, "search", query_text=query.q, filters=_filters_for_usage(query), result_count=result.total)

@@ -30,6 +30,7 @@ from ipbureau.search.schemas import (
     ResultsPerPage,
     SearchPage,
 )
+from ipbureau.web.downloads import download
 from ipbureau.web.templating import render
 
 router = Router()
@@ -48,8 +49,7 @@ def api_search(query: QueryParams, page: ResultPage = 1, page_size: ResultsPerPa
 
 def _download(db: Session, user: User, query: PatentQuery, fmt: str) -> Response:
     file = service.export_file(db, query, fmt, user=user)  # type: ignore[arg-type]
-    return Response(file.content, media_type=file.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
+    return download(file.content, file.filename, file.media_type)
 
 
 @router.get("/api/search/export", response_class=Response, responses=FILE_RESPONSES, tags=["专利检索"])

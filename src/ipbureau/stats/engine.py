@@ -17,9 +17,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, FromClause, and_, case, func, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError
@@ -31,10 +32,18 @@ from ipbureau.patents.service import dataset_present
 from ipbureau.reference.address import TIANJIN_PROVINCE
 from ipbureau.reference.models import District
 from ipbureau.reference.service import CITY_CODE, city_population
+from ipbureau.stats import analytic
 from ipbureau.stats.catalogue import CATALOGUE, indicator
 from ipbureau.stats.definitions import IndicatorDef
 from ipbureau.stats.enums import Measure, Period, Subject, YoyNote
-from ipbureau.stats.indicators import PATENT, PATENT_IPC, TRADEMARK, chain_condition, ipc_prefix_condition
+from ipbureau.stats.indicators import (
+    PATENT,
+    PATENT_IPC,
+    TRADEMARK,
+    any_chain_condition,
+    chain_condition,
+    ipc_prefix_condition,
+)
 from ipbureau.stats.schemas import IndicatorDefRead, IndicatorValue
 
 PERIODS = tuple(p.value for p in Period)
@@ -123,9 +132,26 @@ def _chains_for(session: Session, defn: IndicatorDef) -> Sequence[IndustryChain]
     return load_chains(session) if defn.uses_chains else ()
 
 
-def _scope(defn: IndicatorDef, periods: Sequence[tuple[date, date]], dataset: str,
+def _copy_for(session: Session, defn: IndicatorDef, dataset: str) -> analytic.Store | None:
+    """The analytic copy when it answers this indicator: the patent indicators (the copy holds the patent facts;
+    the other domains' record sources are small tables read row-level), and only while it holds exactly what the
+    session sees (``analytic.current``). None: compute with the row-level SQL."""
+    if defn.subject != Subject.PATENT or defn.source is not None:
+        return None
+    return analytic.current(session, dataset)
+
+
+def _source(defn: IndicatorDef, store: analytic.Store | None) -> FromClause:
+    return analytic.FACT if store is not None else record_source(defn)
+
+
+def _rows(session: Session, store: analytic.Store | None, query: Select) -> Sequence[Any]:
+    """The same SQL, run by DuckDB on the copy or by the record store."""
+    return store.rows(query) if store is not None else session.execute(query).all()
+
+
+def _scope(defn: IndicatorDef, t: FromClause, periods: Sequence[tuple[date, date]], dataset: str,
            district_code: str | None, by_district: bool) -> list[ColumnElement[bool]]:
-    t = record_source(defn)
     where: list[ColumnElement[bool]] = [t.c.dataset == dataset]
     if district_code:
         where.append(t.c.district_code == district_code)
@@ -162,9 +188,8 @@ def _number(defn: IndicatorDef, raw: object) -> int | float:
     return int(raw or 0)  # type: ignore[call-overload]
 
 
-def _period_counts(defn: IndicatorDef, periods: Sequence[tuple[date, date]],
+def _period_counts(defn: IndicatorDef, t: FromClause, periods: Sequence[tuple[date, date]],
                    chains: Sequence[IndustryChain]) -> list[ColumnElement[int]]:
-    t = record_source(defn)
     return [_aggregate(defn, t, defn.holds(t, start, end, chains)).label(f"p{i}")
             for i, (start, end) in enumerate(periods)]
 
@@ -172,48 +197,63 @@ def _period_counts(defn: IndicatorDef, periods: Sequence[tuple[date, date]],
 def count_periods(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *, dataset: str,
                   district_code: str | None = None, chain: IndustryChain | None = None) -> list[int | float]:
     """Records counted in each period, for the city (or one district, or one chain)."""
-    t = record_source(defn)
-    where = _scope(defn, periods, dataset, district_code, by_district=False)
+    store = _copy_for(session, defn, dataset)
+    t = _source(defn, store)
+    where = _scope(defn, t, periods, dataset, district_code, by_district=False)
     if chain is not None:
         where.append(chain_condition(chain, t))
-    row = session.execute(select(*_period_counts(defn, periods, _chains_for(session, defn))).where(*where)).one()
-    return [_number(defn, n) for n in row]
+    query = select(*_period_counts(defn, t, periods, _chains_for(session, defn))).where(*where)
+    return [_number(defn, n) for n in _rows(session, store, query)[0]]
 
 
 def count_periods_by_district(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *,
                               dataset: str, chain: IndustryChain | None = None) -> dict[str, list[int | float]]:
-    t = record_source(defn)
-    where = _scope(defn, periods, dataset, None, by_district=True)
+    store = _copy_for(session, defn, dataset)
+    t = _source(defn, store)
+    where = _scope(defn, t, periods, dataset, None, by_district=True)
     if chain is not None:
         where.append(chain_condition(chain, t))
-    counts = _period_counts(defn, periods, _chains_for(session, defn))
+    counts = _period_counts(defn, t, periods, _chains_for(session, defn))
     query = select(t.c.district_code, *counts).where(*where).group_by(t.c.district_code)
-    return {code: [_number(defn, n) for n in values] for code, *values in session.execute(query)}
+    return {code: [_number(defn, n) for n in values] for code, *values in _rows(session, store, query)}
 
 
 def count_periods_by_chain(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *,
                            dataset: str, district_code: str | None = None) -> dict[str, list[int]]:
-    """Per chain and period, the patents with at least one IPC code in the chain, over one
-    scan of patent ⋈ patent_ipc (COUNT DISTINCT: a patent with several codes in a chain counts once)."""
-    t = record_source(defn)
+    """Per chain and period, the patents with at least one IPC code in the chain. On the analytic copy one
+    scan of the patent facts reads the stored membership bits; row-level, one scan of patent ⋈ patent_ipc
+    (COUNT DISTINCT: a patent with several codes in a chain counts once)."""
     chains = load_chains(session)
-    where = _scope(defn, periods, dataset, district_code, by_district=False)
-    all_prefixes = [p for chain in chains for p in chain.all_ipc_prefixes()]
-    where.append(ipc_prefix_condition(all_prefixes))
+    store = _copy_for(session, defn, dataset)
+    t = _source(defn, store)
+    where = _scope(defn, t, periods, dataset, district_code, by_district=False)
     columns = []
-    for ci, chain in enumerate(chains):
-        in_chain = ipc_prefix_condition(chain.all_ipc_prefixes())
-        for pi, (start, end) in enumerate(periods):
-            counted = and_(in_chain, defn.holds(t, start, end, chains))
-            columns.append(func.count(func.distinct(case((counted, t.c.id)))).label(f"c{ci}p{pi}"))
-    query = select(*columns).select_from(t.join(PATENT_IPC, PATENT_IPC.c.patent_id == t.c.id)).where(*where)
-    row = list(session.execute(query).one())
+    if store is not None:
+        where.append(any_chain_condition(t, chains))
+        for ci, chain in enumerate(chains):
+            for pi, (start, end) in enumerate(periods):
+                counted = and_(chain_condition(chain, t), defn.holds(t, start, end, chains))
+                columns.append(_aggregate(defn, t, counted).label(f"c{ci}p{pi}"))
+        query = select(*columns).where(*where)
+    else:
+        all_prefixes = [p for chain in chains for p in chain.all_ipc_prefixes()]
+        where.append(ipc_prefix_condition(all_prefixes))
+        for ci, chain in enumerate(chains):
+            in_chain = ipc_prefix_condition(chain.all_ipc_prefixes())
+            for pi, (start, end) in enumerate(periods):
+                counted = and_(in_chain, defn.holds(t, start, end, chains))
+                columns.append(func.count(func.distinct(case((counted, t.c.id)))).label(f"c{ci}p{pi}"))
+        query = select(*columns).select_from(t.join(PATENT_IPC, PATENT_IPC.c.patent_id == t.c.id)).where(*where)
+    row = list(_rows(session, store, query)[0])
     n = len(periods)
     return {chain.code: [int(v) for v in row[ci * n:(ci + 1) * n]] for ci, chain in enumerate(chains)}
 
 
 def coverage(session: Session, defn: IndicatorDef, dataset: str) -> tuple[date, date] | None:
     """Earliest and latest date of the indicator's date column in the dataset (None: no records)."""
+    store = _copy_for(session, defn, dataset)
+    if store is not None:
+        return store.coverage(dataset, defn.date_column)
     t = record_source(defn)
     column = t.c[defn.date_column]
     where = [t.c.dataset == dataset]

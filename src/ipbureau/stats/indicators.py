@@ -12,7 +12,8 @@ the national statistical indicator system, restricted to what our records can su
 * Industry chain (产业链): a patent belongs to a chain when ANY of its IPC codes (table
   ``patent_ipc``, all codes, not only the main one) falls under one of the chain's IPC
   prefixes (``navigation/data/industry_chains.yaml``). A patent can therefore count in
-  several chains, and the chain figures do not add up to the city figure.
+  several chains, and the chain figures do not add up to the city figure. The analytic copy
+  (``stats.analytic``) stores that membership per patent; the conditions below read it there.
 
 Each condition is portable SQLAlchemy Core (SQLite and PostgreSQL), so that breakdowns are
 computed by the database with GROUP BY rather than by reading rows into Python. Like every domain's
@@ -24,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, Table, and_, exists, false, not_, or_, select
+from sqlalchemy import ColumnElement, FromClause, Table, and_, exists, false, not_, or_, select
 
-from ipbureau.navigation.chains import IndustryChain, load_chains
+from ipbureau.navigation.chains import IndustryChain, chain_bit, load_chains
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.patents.models import Patent, PatentIpc
 from ipbureau.stats.definitions import IndicatorDef
@@ -41,7 +42,7 @@ TRADEMARK: Table = Trademark.__table__  # type: ignore[assignment]
 # --- industry chains -------------------------------------------------------------------
 
 
-def ipc_prefix_condition(prefixes: Sequence[str], ipc: Table = PATENT_IPC) -> ColumnElement[bool]:
+def ipc_prefix_condition(prefixes: Sequence[str], ipc: FromClause = PATENT_IPC) -> ColumnElement[bool]:
     """SQL for "this patent_ipc row falls under one of the prefixes", mirroring
     ``navigation.chains.prefix_matches``: a subclass (``G06F``) by the indexed ``subclass``
     column, a main group (``G06F21/00``) as ``code LIKE 'G06F21/%'``, anything else exactly."""
@@ -59,21 +60,36 @@ def ipc_prefix_condition(prefixes: Sequence[str], ipc: Table = PATENT_IPC) -> Co
     return or_(*parts) if parts else false()
 
 
-def has_ipc_under(prefixes: Sequence[str], patent: Table = PATENT) -> ColumnElement[bool]:
-    """The patent has at least one IPC code under one of the prefixes."""
-    return exists(select(PATENT_IPC.c.patent_id).where(
-        PATENT_IPC.c.patent_id == patent.c.id, ipc_prefix_condition(list(prefixes))))
+def has_ipc_under(prefixes: Sequence[str], patent: FromClause = PATENT) -> ColumnElement[bool]:
+    """The patent has at least one IPC code under one of the prefixes. The codes are read through an alias, so
+    the subquery stays correlated to the patent alone when the enclosing query itself joins ``patent_ipc`` (the
+    chain breakdown of an indicator whose condition reads the chains)."""
+    ipc = PATENT_IPC.alias("chain_ipc")
+    return exists(select(ipc.c.patent_id).where(ipc.c.patent_id == patent.c.id,
+                                                ipc_prefix_condition(list(prefixes), ipc)))
 
 
-def chain_condition(chain: IndustryChain, patent: Table = PATENT) -> ColumnElement[bool]:
+def _stored_membership(patent: FromClause) -> bool:
+    """Whether the source is the analytic copy, which stores each patent's chains as a bitmask
+    (``stats.analytic``) computed with the same rule, so no IPC join is needed."""
+    return "chain_mask" in patent.c
+
+
+def chain_condition(chain: IndustryChain, patent: FromClause = PATENT) -> ColumnElement[bool]:
     """The patent has at least one IPC code under the chain's (or its segments') prefixes."""
+    if _stored_membership(patent):
+        return patent.c.chain_mask.op("&")(chain_bit(chain.code)) != 0
     return has_ipc_under(chain.all_ipc_prefixes(), patent)
 
 
-def any_chain_condition(patent: Table = PATENT, chains: Sequence[IndustryChain] | None = None) -> ColumnElement[bool]:
+def any_chain_condition(patent: FromClause = PATENT,
+                        chains: Sequence[IndustryChain] | None = None) -> ColumnElement[bool]:
     """The patent belongs to at least one chain. The engine passes the chains it read on the caller's session;
     without them (callers outside the engine) they are read on a connection of their own."""
     chains = load_chains() if chains is None else chains
+    if _stored_membership(patent):
+        mask = sum(chain_bit(chain.code) for chain in chains)
+        return patent.c.chain_mask.op("&")(mask) != 0
     return has_ipc_under([p for chain in chains for p in chain.all_ipc_prefixes()], patent)
 
 

@@ -100,11 +100,13 @@ def dashboard(session: Session, year: int, *, dataset: str | Dataset, district_c
     districts = _check_district(session, district_code)
     years = engine.trend_years(engine.check_year(year), TREND_YEARS)
     chains = engine.by_chain(session, CHAIN_CODE, year, district_code=district_code, dataset=ds)
+    trends = {c: engine.series(session, c, years, district_code=district_code, dataset=ds) for c in TREND_CODES}
+    # A trend's last point is that indicator's figure for the year (``compute`` is ``series`` of one year).
+    figures = [trends[d.code][-1] if d.code in trends else
+               engine.compute(session, d.code, year, district_code=district_code, dataset=ds) for d in CATALOGUE]
     return Dashboard(
         year=year, dataset=ds, district_code=district_code, district_name=districts.get(district_code or "", ""),
-        districts=districts,
-        figures=[engine.compute(session, d.code, year, district_code=district_code, dataset=ds) for d in CATALOGUE],
-        trends={c: engine.series(session, c, years, district_code=district_code, dataset=ds) for c in TREND_CODES},
+        districts=districts, figures=figures, trends=trends,
         ranking=engine.by_district(session, RANKING_CODE, year, dataset=ds),
         chains=chains, chain_count=len(chains),
     )

@@ -15,11 +15,15 @@ from sqlalchemy.orm import Session
 from ipbureau.auth.models import User
 from ipbureau.core.uow import Router, get_db
 from ipbureau.enums import Dataset
+from ipbureau.patents.enums import PatentType
 from ipbureau.policy import requires
 from ipbureau.stats import charts, service, whitepaper
 from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
 from ipbureau.stats.engine import default_dataset  # noqa: F401  (market.views imports it from here)
 from ipbureau.stats.enums import Subject
+from ipbureau.stats.official import views as official_views
+from ipbureau.stats.official_panel import OfficialPanel, dashboard_with_official
+from ipbureau.stats.publication_lag import INCOMPLETE, RULE
 from ipbureau.stats.schemas import (
     ChainBreakdownQuery,
     Dashboard,
@@ -32,6 +36,7 @@ from ipbureau.stats.schemas import (
     SeriesQuery,
     WhitePaperQuery,
 )
+from ipbureau.web.downloads import download
 from ipbureau.web.templating import render
 
 router = Router()
@@ -54,9 +59,8 @@ def whitepaper_download(query: Annotated[WhitePaperQuery, Query()], db: Session 
     """The annual white paper (知识产权发展状况白皮书) of a year as Word (fmt=docx) or PDF (fmt=pdf); the time
     the generation took is returned in X-Generation-Seconds."""
     paper = service.whitepaper_file(db, user, query)
-    return Response(paper.content, media_type=paper.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{paper.filename}"',
-        "X-Generation-Seconds": f"{paper.seconds:.2f}"})
+    return download(paper.content, paper.filename, paper.media_type,
+                    headers={"X-Generation-Seconds": f"{paper.seconds:.2f}"})
 
 
 @router.get("/api/stats/{code}", response_model=IndicatorValue, tags=TAGS)
@@ -106,6 +110,21 @@ def _charts(data: Dashboard) -> dict[str, str]:
     }
 
 
+def _official_charts(data: Dashboard, official: OfficialPanel) -> dict[str, str]:
+    """The filing trend by kind (incomplete years hatched) and Tianjin among the provinces."""
+    where = data.district_name or "全市"
+    filings = official.filings
+    out = {f"filings_{kind}": charts.column_chart(
+        [str(y) for y in filings.years], filings.counts[kind], title=f"{where}{PatentType(kind).label}专利申请量（件，按申请日）",
+        incomplete=filings.incomplete[kind]) for kind in filings.counts}
+    if official.peer is not None:
+        peer = official.peer
+        out["peer"] = charts.bar_ranking([r.region for r in peer.rows], [r.value for r in peer.rows],
+                                         title=f"{peer.indicator}（{peer.scope}，{peer.period}）",
+                                         highlight=[r.tianjin for r in peer.rows])
+    return out
+
+
 def figure_groups(figures: list[IndicatorValue]) -> list[tuple[Subject, list[IndicatorValue]]]:
     """The dashboard's figures under one heading per subject (专利、商标、运营交易、保护…), catalogue order."""
     groups: dict[Subject, list[IndicatorValue]] = {}
@@ -123,8 +142,15 @@ def _year_choices() -> list[int]:
 @router.get("/stats", include_in_schema=False)
 def stats_page(request: Request, query: Annotated[DashboardQuery, Query()], db: Session = Depends(get_db),
                user: User = Depends(requires("stats", "view"))):
-    data = service.dashboard_for(db, user, query)
+    data, official = dashboard_with_official(db, user, query)
     return render(request, "stats/dashboard.html", {
         "data": data, "datasets": Dataset.choices(), "years": _year_choices(),
         "figure_groups": figure_groups(data.figures), "definitions": CATALOGUE, "charts": _charts(data),
+        "official": official, "official_charts": _official_charts(data, official), "lag_rule": RULE,
+        "INCOMPLETE": INCOMPLETE,
     }, db=db)
+
+
+# The official statistics (their list, edit and import pages, the peer comparison and their API) are served
+# with the statistics: ``stats.official.views``.
+router.include_router(official_views.router)

@@ -92,6 +92,9 @@ class Chart:
     labels: list[str]
     values: list[int | float | None]
     unit: str
+    # column/line: the period's data are not yet fully published (hatched, labelled 数据未完整公开);
+    # barh: the highlighted row (Tianjin among the provinces).
+    incomplete: list[bool] | None = None
 
     @property
     def has_data(self) -> bool:
@@ -255,6 +258,11 @@ def build(session: Session, year: int, *, dataset: str | Dataset = Dataset.REAL,
     work = _work(year, [f for f in figures if BY_CODE[f.code].subject not in CORE_SUBJECTS])
     if work is not None:
         sections.append(work)
+    computed = {(v.code, v.year): v.value for series in trends.values() for v in series}
+    computed |= {(f.code, f.year): f.value for f in figures}
+    sections.append(_official(session, year, ds, computed, sections))
+    cover[1] = (f"除“{sections[-1].title}”所列官方公布数外，本白皮书中的数字均由系统根据所存记录按“附：指标说明”"
+                "所列口径自动计算，未经人工填写；正文引用的是计算值。")
     return WhitePaper(year=year, dataset=ds.value, title=title, author=AUTHOR, generated_on=generated_on,
                       cover_notes=cover, sections=sections, appendix=_appendix())
 
@@ -381,6 +389,76 @@ def _trademarks(year: int, figures: list[IndicatorValue], trends: dict[str, list
     return section
 
 
+def _published(value: float | None) -> str:
+    """An official figure as published: counts without decimals (the table stores them as floats)."""
+    if value is None:
+        return NO_DATA
+    return fmt(int(value)) if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{int(value):+,}" if float(value).is_integer() else f"{value:+,.2f}"
+
+
+def _numbered(sections: list[Section], kind: type) -> int:
+    """The next table (or chart) number after those of the sections built so far."""
+    return 1 + sum(1 for section in sections for block in section.walk() if isinstance(block, kind))
+
+
+def _official(session: Session, year: int, dataset: Dataset, computed: dict[tuple[str, int], Any],
+              before: list[Section]) -> Section:
+    """与官方统计数据对照及省际比较: each computed figure that has an official counterpart (the mapping
+    ``stats.official.comparison.COUNTERPARTS``) beside it, with the difference; then Tianjin among the provinces
+    in each official by-province table. The figures quoted in sections 一 to 五 are the computed ones."""
+    from ipbureau.stats.official import comparison
+
+    number = "一二三四五六七八九"[len(before)]
+    table_no, chart_no = _numbered(before, Table), _numbered(before, Chart)
+    section = Section(f"{number}、与官方统计数据对照及省际比较")
+    section.blocks.append(Paragraph(
+        "本白皮书正文引用的是系统根据所存记录按“附：指标说明”口径计算的数字，而非官方公布数。为便于核对，"
+        "下表列出国家知识产权局统计年报与月报、天津市知识产权局及新闻发布中与计算指标口径相近的官方数字及其来源，"
+        "并给出差异（计算值 − 官方数）与差异率（差异 ÷ 官方数）。官方指标按公布名称列示，不同口径不合并；"
+        "标注“约数”的官方数为以万件四舍五入公布的数字。"))
+    first = engine.trend_years(year, TREND_YEARS)[0]
+    rows = [c for c in comparison.comparisons(session, dataset=dataset, computed=computed) if first <= c.year <= year]
+    if dataset == Dataset.DEMO:
+        section.blocks.append(Paragraph("所选数据为演示数据，与官方数字的差异没有意义，仅演示对照方式。", style="note"))
+    if rows:
+        section.blocks.append(Table(
+            title=f"表{table_no}  {first}—{year}年计算指标与官方统计数据对照",
+            header=["计算指标", "年份", "计算值", "官方指标（口径）", "官方数", "差异", "差异率", "来源"],
+            rows=[[c.name, str(c.year), fmt(c.computed), f"{c.official_indicator}（{c.official_scope}，{c.official_period}）",
+                   _published(c.official) + ("（约数）" if c.rounded else ""), _signed(c.difference),
+                   "—" if c.difference_pct is None else f"{c.difference_pct:+.1f}%", c.source_url] for c in rows],
+            note="差异为正表示计算值高于官方数。口径差异：" + "；".join(
+                sorted({f"{c.name}↔{c.official_indicator}：{c.definition_note}" for c in rows}))))
+        table_no += 1
+    else:
+        section.blocks.append(Paragraph(f"{first}—{year}年没有可与计算指标对照的天津市官方统计数据"
+                                        "（官方统计数据可在“统计分析 → 官方统计数据”中导入）。"))
+    peers = comparison.latest_peer_tables(session)
+    if peers:
+        section.blocks.append(Paragraph("省际比较：以下为国家知识产权局分省统计表中天津市与各省（区、市）的比较，"
+                                        "数字均为官方公布数，排名按数值从大到小。"))
+    for peer in peers:
+        rank = f"天津市居第 {peer.tianjin_rank} 位" if peer.tianjin_rank else "表中无天津市"
+        shown = [r for r in peer.rows if r.rank <= 10 or r.tianjin]
+        section.blocks.append(Table(
+            title=f"表{table_no}  {peer.indicator}（{peer.scope}，{peer.period}）分省比较：{rank}",
+            header=["排名", "地区", f"数值（{peer.unit}）"],
+            rows=[[str(r.rank), r.region, _published(r.value)] for r in shown],
+            note=f"共 {len(peer.rows)} 个省（区、市）；中位数 {_published(peer.median)}。来源：{'；'.join(peer.source_urls)}"))
+        table_no += 1
+        section.blocks.append(Chart(f"图{chart_no}  {peer.indicator}（{peer.scope}，{peer.period}）分省比较", "barh",
+                                    [r.region for r in peer.rows], [r.value for r in peer.rows], peer.unit,
+                                    [r.tianjin for r in peer.rows]))
+        chart_no += 1
+    return section
+
+
 CORE_SUBJECTS = (Subject.PATENT, Subject.TRADEMARK)
 WORK_SECTION_NUMBERS = "一二三四五六七八九"
 
@@ -449,6 +527,13 @@ def cjk_font() -> str:
 
 def chart_png(chart: Chart, *, width_cm: float = 16, dpi: int = 150) -> bytes:
     """The chart as PNG; None values are drawn as gaps labelled “无数据”."""
+    out = io.BytesIO()
+    chart_figure(chart, width_cm=width_cm, dpi=dpi).savefig(out, format="png", dpi=dpi)
+    return out.getvalue()
+
+
+def chart_figure(chart: Chart, *, width_cm: float = 16, dpi: int = 150) -> Any:
+    """The matplotlib Figure of a chart (value axis from 0; incomplete periods hatched)."""
     from matplotlib import font_manager
     from matplotlib.figure import Figure
 
@@ -459,11 +544,13 @@ def chart_png(chart: Chart, *, width_cm: float = 16, dpi: int = 150) -> bytes:
     height_cm = max(7.0, 0.55 * rows + 2) if chart.kind == "barh" else 7.5
     fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
     ax = fig.add_subplot()
-    values = [v if v is not None else 0 for v in chart.values]
+    # No bar below the zero baseline: a negative value (no count has one) is drawn as 0.
+    values = [max(v, 0) if v is not None else 0 for v in chart.values]
     labels_text = [fmt(v) for v in chart.values]
+    marked = list(chart.incomplete or [False] * rows)
     if chart.kind == "barh":
         positions = list(range(rows))[::-1]  # largest at the top
-        ax.barh(positions, values, color="#c0392b")
+        ax.barh(positions, values, color=["#1d4ed8" if m else "#c0392b" for m in marked])
         ax.set_yticks(positions, chart.labels, fontproperties=prop, fontsize=8)
         top = max(values) or 1
         for pos, v, text in zip(positions, values, labels_text, strict=True):
@@ -473,12 +560,18 @@ def chart_png(chart: Chart, *, width_cm: float = 16, dpi: int = 150) -> bytes:
     else:
         xs = list(range(rows))
         if chart.kind == "column":
-            ax.bar(xs, values, color="#c0392b", width=0.6)
+            bars = ax.bar(xs, values, color=["#f3c4be" if m else "#c0392b" for m in marked], width=0.6)
+            for bar, lagging in zip(bars, marked, strict=True):
+                if lagging:
+                    bar.set_hatch("///")
+                    bar.set_edgecolor("#c0392b")
             heights = values
         else:
-            ys = [float("nan") if v is None else v for v in chart.values]
+            ys = [float("nan") if v is None else max(v, 0) for v in chart.values]
             ax.plot(xs, ys, marker="o", color="#1d4ed8")
-            heights = [0 if v is None else v for v in chart.values]
+            heights = [0 if v is None else max(v, 0) for v in chart.values]
+        if any(marked):
+            labels_text = [t + ("\n数据未完整公开" if m else "") for t, m in zip(labels_text, marked, strict=True)]
         top = max(heights) or 1
         for x, h, text in zip(xs, heights, labels_text, strict=True):
             ax.text(x, h + top * 0.02, text, ha="center", va="bottom", fontproperties=prop, fontsize=7)
@@ -490,9 +583,7 @@ def chart_png(chart: Chart, *, width_cm: float = 16, dpi: int = 150) -> bytes:
         tick.set_fontsize(8)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    out = io.BytesIO()
-    fig.savefig(out, format="png", dpi=dpi)
-    return out.getvalue()
+    return fig
 
 
 def _chart_images(paper: WhitePaper) -> dict[int, bytes]:

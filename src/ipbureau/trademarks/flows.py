@@ -21,6 +21,7 @@ from ipbureau.imports.runner import ImportResult, ImportSpec, record_content, ru
 from ipbureau.reference.address import district_names, resolve_address
 from ipbureau.trademarks.enums import TrademarkStatus
 from ipbureau.trademarks.models import Trademark
+from ipbureau.trademarks.nice import CLASS_COUNT, EDITION, headings
 
 TRADEMARK_FIELDS = FieldSet(
     aliases={
@@ -80,7 +81,19 @@ def _status(raw: str | None, registration_date: date | None) -> TrademarkStatus 
     return None
 
 
-def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, districts_by_name: dict[str, str]):
+@dataclass(frozen=True)
+class _Known:
+    """What rows are checked against, read once per import: district names and the loaded Nice classes."""
+
+    districts_by_name: dict[str, str]
+    nice_classes: frozenset[int]  # empty when the classification is not loaded: the 1–45 range is checked
+
+
+def _prepare(session: Session) -> _Known:
+    return _Known({name: code for code, name in district_names().items()}, frozenset(headings(session)))
+
+
+def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, known: _Known):
     errors: list[RowProblem] = []
     warnings: list[RowProblem] = []
 
@@ -100,8 +113,10 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, districts_by_na
         if not part:
             continue
         part = part.removesuffix(".0")
-        if not part.isdigit() or not 1 <= int(part) <= 45:
-            err("nice_classes", f"尼斯分类应为 1–45 的整数，实为“{part}”")
+        if not part.isdigit() or not 1 <= int(part) <= CLASS_COUNT:
+            err("nice_classes", f"尼斯分类应为 1–{CLASS_COUNT} 的整数，实为“{part}”")
+        elif known.nice_classes and int(part) not in known.nice_classes:
+            err("nice_classes", f"第 {int(part)} 类不在已载入的尼斯分类（{EDITION}）中")
         elif int(part) not in classes:
             classes.append(int(part))
     if not classes and not any(p.field == cmap.label("nice_classes") for p in errors):
@@ -126,7 +141,7 @@ def parse_row(row_no: int, row: dict[str, Any], cmap: ColumnMap, districts_by_na
         err("status", f"无法识别的商标状态“{status_raw}”")
     address = text_or_none(cmap.value(row, "applicant_address"))
     resolved = resolve_address(address)
-    district, district_error = district_from_cell(cmap.value(row, "district"), districts_by_name)
+    district, district_error = district_from_cell(cmap.value(row, "district"), known.districts_by_name)
     if district_error:
         err("district", district_error)
     gi = str(cmap.value(row, "is_geographical_indication") or "").strip() in ("是", "1", "true", "True", "Y")
@@ -189,7 +204,7 @@ def _map_columns(headers: list[str], file_format: str) -> tuple[ColumnMap, list[
 
 TRADEMARK_IMPORT = ImportSpec[TrademarkRecord](
     kind="trademark", noun="商标", map_columns=_map_columns,
-    prepare=lambda _session: {name: code for code, name in district_names().items()},
+    prepare=_prepare,
     parse_row=parse_row, key=lambda r: r.application_no, key_field="application_no", make_writer=_Writer,
 )
 

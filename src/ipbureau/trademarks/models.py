@@ -32,3 +32,39 @@ class Trademark(TimestampMixin, Base):
     dataset: Mapped[Dataset] = mapped_column(String(8), index=True, default=Dataset.REAL)
     source: Mapped[str | None] = mapped_column(String(255))
     record_hash: Mapped[str] = mapped_column(String(64))
+
+
+# ---- the Nice classification (reference data, see data/SOURCES.md) ---------------------------------------------
+
+
+class NiceClass(Base):
+    """A class of the Nice classification (1–45) with its Chinese heading (CNIPA 《类似商品和服务区分表》)."""
+
+    __tablename__ = "nice_class"
+
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    heading: Mapped[str] = mapped_column(String(600))
+    edition: Mapped[str] = mapped_column(String(40))
+
+
+class NiceGroup(Base):
+    """A group of similar goods or services (类似群, four digits: class and group)."""
+
+    __tablename__ = "nice_group"
+
+    code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    class_number: Mapped[int] = mapped_column(ForeignKey("nice_class.number"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class NiceItem(Base):
+    """A goods or services item of a group. The source lists one item code under several groups and sometimes
+    with two wordings in one group (010093 一氧化氮 / 一氧化二氮), so rows have their own id."""
+
+    __tablename__ = "nice_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_code: Mapped[str] = mapped_column(ForeignKey("nice_group.code"), index=True)
+    item_code: Mapped[str] = mapped_column(String(8), index=True)
+    class_number: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(100))

@@ -46,6 +46,28 @@ class TrademarkRead(BaseModel):
 class TrademarkList(BaseModel):
     total: int
     items: list[TrademarkRead]
+    # The Nice class headings (2018 wording) of the classes on this page.
+    class_headings: dict[int, str] = {}
 
 
-register_labels({"nice_class": "尼斯分类", "dataset": "数据类别"}, __name__)
+class ClassStatisticsQuery(Filters):
+    dataset: Dataset | None = None
+    district_code: str | None = Field(default=None, pattern=r"^[0-9]{6}$")
+
+
+class ClassCountRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: int
+    heading: str
+    marks: int
+    registered: int
+
+
+class NiceClassRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    number: int
+    heading: str
+    edition: str
+
+
+register_labels({"nice_class": "尼斯分类", "dataset": "数据类别", "number": "尼斯分类类别"}, __name__)

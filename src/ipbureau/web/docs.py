@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import swagger_ui_bundle
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import NotFound
@@ -19,14 +19,17 @@ register_labels({"name": "文件名"}, __name__)
 
 
 @router.get("/api/docs")
-def swagger_ui(_visitor: User | None = Depends(requires("public", "view"))) -> Response:
-    return get_swagger_ui_html(
+def swagger_ui(request: Request, _visitor: User | None = Depends(requires("public", "view"))) -> Response:
+    page = get_swagger_ui_html(
         openapi_url="/api/openapi.json",
         title="ipbureau API 文档",
         swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
         swagger_css_url="/api/docs/assets/swagger-ui.css",
         swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
     )
+    # The page's one inline script (Swagger UI's start-up) carries the request's CSP nonce (web.middleware).
+    nonce = getattr(request.state, "csp_nonce", "")
+    return HTMLResponse(page.body.decode().replace("<script>", f'<script nonce="{nonce}">'))
 
 
 @router.get("/api/docs/assets/{name}")

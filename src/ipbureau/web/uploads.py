@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import UploadFile
 
 from ipbureau.core.errors import TooLarge
@@ -12,6 +14,22 @@ CHUNK = 1024 * 1024
 
 class UploadTooLarge(FileRejected, TooLarge):
     """An upload over the size limit (HTTP 413)."""
+
+
+async def save_limited(upload: UploadFile, max_bytes: int, path: Path) -> Path:
+    """Save an upload to ``path`` as it arrives (never whole in memory), refusing it past max_bytes."""
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            while chunk := await upload.read(CHUNK):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadTooLarge(f"文件超过大小上限 {max_bytes // (1024 * 1024)} MB")
+                out.write(chunk)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path
 
 
 async def read_limited(upload: UploadFile, max_bytes: int) -> bytes:

@@ -22,6 +22,7 @@ from ipbureau.core.fields import Id, Year
 from ipbureau.core.forms import form_model
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import policy, requires
+from ipbureau.web.downloads import download
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 from ipbureau.web.uploads import read_limited
@@ -105,8 +106,7 @@ def plan_upload(request: Request, upload: tuple[str, bytes] = Depends(uploaded_f
 def plan_export(query: Annotated[PlanQuery, Query()], db: Session = Depends(get_db),
                 user: User = Depends(requires("workplan", "view"))):
     export = flows.export_plan(db, user, query.year, date.today())
-    return Response(export.content, media_type=export.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{export.filename}"'})
+    return download(export.content, export.filename, export.media_type)
 
 
 def _target_page(request: Request, db: Session, user: User, target_id: int, *, error: str | None = None,

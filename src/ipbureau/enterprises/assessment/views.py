@@ -10,7 +10,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
@@ -36,6 +36,7 @@ from ipbureau.enterprises.schemas import PAGE_SIZE, PageNumber, offset_of, pages
 from ipbureau.enterprises.spreadsheet import XLSX
 from ipbureau.policy import policy, requires
 from ipbureau.reference.service import district_map
+from ipbureau.web.downloads import download
 from ipbureau.web.templating import render
 
 router = Router()
@@ -68,8 +69,8 @@ def programme_page(request: Request, db: Db, user: ProgrammeStaff, filters: Cand
 @router.get("/enterprises/assessment/export.xlsx", include_in_schema=False)
 def candidates_export(db: Db, user: Assessor, filters: CandidateQuery):
     today = date.today()
-    return Response(service.candidates_workbook(db, user, filters, as_of=today), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="assessment-candidates-{today}.xlsx"'})
+    return download(service.candidates_workbook(db, user, filters, as_of=today),
+                    f"assessment-candidates-{today}.xlsx", XLSX)
 
 
 @router.post("/enterprises/assessment", include_in_schema=False)

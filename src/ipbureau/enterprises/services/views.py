@@ -45,6 +45,7 @@ from ipbureau.enterprises.spreadsheet import XLSX
 from ipbureau.policy import requires
 from ipbureau.reference.service import district_map
 from ipbureau.stats import charts
+from ipbureau.web.downloads import download
 from ipbureau.web.templating import render
 
 router = Router()
@@ -65,7 +66,7 @@ YearQuery = Annotated[YearFilter, Query()]
 
 
 def _xlsx(data: bytes, filename: str) -> Response:
-    return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(data, filename, XLSX)
 
 
 def _common(request: Request, db: Session, user: User) -> dict[str, Any]:

@@ -198,7 +198,7 @@ def act(session: Session, user: User, case_id: int, action: str, data: BaseModel
     workflow = _workflow_offering(case, action)
     fields.perform(session, user, workflow, case, action,
                    lambda: PLANS[action](session, user, case, validate(ACTION_INPUTS[action], data), today),
-                   ip_address=ip_address)
+                   ip_address=ip_address, seen=data)
     return case
 
 

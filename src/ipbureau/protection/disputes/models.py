@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ipbureau.database.core import Base, TimestampMixin, utcnow
+from ipbureau.database.core import Base, TimestampMixin, VersionedMixin, utcnow
 from ipbureau.enums import Dataset
 from ipbureau.protection.disputes.enums import DisputeKind, DisputeStatus, HandlingOrg, IpType, PartySide
 
@@ -37,7 +37,7 @@ class Investigator(TimestampMixin, Base):
     dataset: Mapped[Dataset] = mapped_column(String(8), index=True, default=Dataset.REAL)
 
 
-class DisputeCase(TimestampMixin, Base):
+class DisputeCase(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "dispute_case"
 
     id: Mapped[int] = mapped_column(primary_key=True)

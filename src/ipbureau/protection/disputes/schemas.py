@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, computed_fie
 from ipbureau.core.fields import Filters, Id, ShortText, register_labels
 from ipbureau.protection.disputes import deadlines
 from ipbureau.protection.disputes.enums import DisputeStatus
-from ipbureau.protection.fields import MAX_TEXT, Amount, DateInput, FormSchema, Text
+from ipbureau.protection.fields import MAX_TEXT, ActionInput, Amount, DateInput, FormSchema, Text
 
 Line = Text()
 Paragraph = Text(MAX_TEXT)
@@ -59,47 +59,47 @@ class CaseCreate(FormSchema):
     handler_id: Id | None = None
 
 
-class AssignIn(FormSchema):
+class AssignIn(ActionInput):
     handler_id: Id | None = None
 
 
-class SessionIn(FormSchema):
+class SessionIn(ActionInput):
     session_on: DateInput = Field(None, alias="held_on")
     session_participants: Text(500) = Field(None, alias="participants")
     session_notes: Paragraph = Field(None, alias="notes")
 
 
-class ConcludeIn(FormSchema):
+class ConcludeIn(ActionInput):
     mediation_outcome: Line = Field(None, alias="outcome")
     mediation_concluded_on: DateInput = Field(None, alias="concluded_on")
     agreement_amount: Amount = None
 
 
-class ConfirmIn(FormSchema):
+class ConfirmIn(ActionInput):
     confirmation_court: Line = Field(None, alias="court")
     confirmation_ruling_no: Text(100) = Field(None, alias="ruling_no")
     confirmation_on: DateInput = None
 
 
-class AcceptIn(FormSchema):
+class AcceptIn(ActionInput):
     accepted_on: DateInput = None
 
 
-class RejectIn(FormSchema):
+class RejectIn(ActionInput):
     rejection_reason: Paragraph = Field(None, alias="reason")
     rejected_on: DateInput = Field(None, alias="concluded_on")
 
 
-class InvestigatorChoice(FormSchema):
+class InvestigatorChoice(ActionInput):
     investigator_id: Id | None = None
 
 
-class HearingIn(FormSchema):
+class HearingIn(ActionInput):
     hearing_on: DateInput = None
     hearing_notes: Paragraph = Field(None, alias="notes")
 
 
-class DecideIn(FormSchema):
+class DecideIn(ActionInput):
     adjudication_decision: Line = Field(None, alias="decision")
     decision_reasons: Paragraph = Field(None, alias="reasons")
     decision_no: Text(100) = None
@@ -107,12 +107,12 @@ class DecideIn(FormSchema):
     without_investigator: bool = False  # the rare case decided without a technical opinion, on purpose
 
 
-class WithdrawIn(FormSchema):
+class WithdrawIn(ActionInput):
     withdrawn_on: DateInput = Field(None, alias="concluded_on")
     withdrawal_reasons: Paragraph = Field(None, alias="reasons")
 
 
-class ExtendIn(FormSchema):
+class ExtendIn(ActionInput):
     extension_reason: Paragraph = Field(None, alias="reason")
 
 
@@ -216,6 +216,7 @@ class CaseRead(CaseSummary):
     decision: str | None
     decision_reasons: str | None
     decision_no: str | None
+    version: int  # send it back with an action: an action on a case changed meanwhile is refused (409)
 
     @computed_field
     def confirmation(self) -> ConfirmationRead | None:

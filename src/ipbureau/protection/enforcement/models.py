@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Boolean, Date, ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ipbureau.database.core import Base, TimestampMixin
+from ipbureau.database.core import Base, TimestampMixin, VersionedMixin
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
@@ -17,7 +17,7 @@ from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 Money = Numeric(16, 2)
 
 
-class EnforcementCase(TimestampMixin, Base):
+class EnforcementCase(VersionedMixin, TimestampMixin, Base):
     __tablename__ = "enforcement_case"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,15 +14,16 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, computed_field
 
 from ipbureau.core.fields import Filters, Id, Year, register_labels
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
-from ipbureau.protection.fields import MAX_TEXT, Amount, DateInput, FormSchema, Text
+from ipbureau.protection.fields import MAX_TEXT, ActionInput, Amount, DateInput, Text
 
 Line = Text()
 
 
 # ---- input -----------------------------------------------------------------------------------------
 
-class CaseIn(FormSchema):
-    """A case as registered or corrected (the case number is given, or made, at registration only)."""
+class CaseIn(ActionInput):
+    """A case as registered or corrected (the case number is given, or made, at registration only; the version the
+    user saw matters to a correction only)."""
 
     case_category: Line = Field(None, alias="category")
     district_code: Text(12) = None
@@ -40,14 +41,14 @@ class CaseIn(FormSchema):
     handler_id: Id | None = None
 
 
-class CloseIn(FormSchema):
+class CloseIn(ActionInput):
     case_closed_on: DateInput = Field(None, alias="closed_on")
     penalty_decision_no: Text(100) = None
     fines: Amount = None  # empty: as recorded
     amount_involved: Amount = None  # empty: as recorded
 
 
-class TransferIn(FormSchema):
+class TransferIn(ActionInput):
     transfer_organ: Line = Field(None, alias="organ")
     transferred_on: DateInput = None
 
@@ -91,6 +92,7 @@ class CaseRead(BaseModel):
     transferred_on: date | None
     transferred_organ: str | None
     dataset: str
+    version: int  # send it back with a change: a change to a case changed meanwhile is refused (409)
     party_name: str = Field(exclude=True)  # shown as ``party``
     party_credit_code: str | None = Field(None, exclude=True)
     party_is_person: bool = Field(False, exclude=True)

@@ -128,7 +128,8 @@ def update(session: Session, user: User, case_id: int, data: CaseIn | Mapping[st
     """Correct the facts of an open case."""
     case = get_case(session, user, case_id)
     fields.perform(session, user, CASE, case, "update",
-                   lambda: Plan("修改案件信息", _facts(session, validate(CaseIn, data), today)), ip_address=ip_address)
+                   lambda: Plan("修改案件信息", _facts(session, validate(CaseIn, data), today)), ip_address=ip_address,
+                   seen=data)
     fields.require_scope(session, user, RESOURCE, "handle", case)  # district staff keep it in their district
     return case
 
@@ -151,7 +152,7 @@ def close(session: Session, user: User, case_id: int, data: CloseIn | Mapping[st
         fines = changes.get("fines_yuan", case.fines_yuan)
         return Plan(f"结案（{form.penalty_decision_no}），罚没款 {fields.format_yuan(fines)} 元", changes)
 
-    fields.perform(session, user, CASE, case, "close", plan, ip_address=ip_address)
+    fields.perform(session, user, CASE, case, "close", plan, ip_address=ip_address, seen=data)
     return case
 
 
@@ -170,7 +171,7 @@ def transfer(session: Session, user: User, case_id: int, data: TransferIn | Mapp
             changes["closed_on"] = on
         return Plan(f"移送{organ}", changes)
 
-    fields.perform(session, user, CASE, case, "transfer", plan, ip_address=ip_address)
+    fields.perform(session, user, CASE, case, "transfer", plan, ip_address=ip_address, seen=data)
     return case
 
 

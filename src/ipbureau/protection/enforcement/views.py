@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
@@ -30,6 +30,7 @@ from ipbureau.protection.enforcement.schemas import (
     TransferIn,
 )
 from ipbureau.protection.enforcement.workflows import RESOURCE
+from ipbureau.web.downloads import download
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 
@@ -106,9 +107,8 @@ def stats_page(request: Request, year: Year | None = None, dataset: Dataset = No
 def stats_export(year: Year | None = None, dataset: Dataset = None, db: Session = Depends(get_db),
                  user: User = Depends(can_view)):
     stats = statistics.year_statistics(db, user, year, dataset, today=date.today())
-    return Response(statistics.export_workbook(db, user, stats),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="enforcement-{stats.year}.xlsx"'})
+    return download(statistics.export_workbook(db, user, stats), f"enforcement-{stats.year}.xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def _case_page(request: Request, db: Session, user: User, case_id: int, *, error: str | None = None,

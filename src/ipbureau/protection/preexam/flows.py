@@ -177,12 +177,13 @@ def move_case(session: Session, case_id: int, action: str, data: CaseStep, *, ac
     if action not in ACTIONS:
         raise DomainError("操作", f"未知操作“{action}”")
     case = service.get_case(session, actor, case_id)
-    # Who and the state first, as the step checks them, so that a user who may not act (or a case in the wrong
-    # state) is told so rather than about the input; the step needs the summary the input gives.
-    policy.authorize(session, actor, CASE.resource, CASE.transition(action).policy_action, case)
-    CASE.check(case, action)
+    # Who, the version the user saw and the state first, as the step checks them, so that a user who may not act
+    # (or a stale page, or a case in the wrong state) is told so rather than about the input; the step needs the
+    # summary the input gives.
+    CASE.admit(session, case, action, actor=actor, policy=policy, expected_version=data.version)
     summary, changes = ACTIONS[action](session, case, data, actor, at or utcnow())
-    with CASE.step(session, case, action, actor=actor, policy=policy, summary=summary, ip_address=ip_address):
+    with CASE.step(session, case, action, actor=actor, policy=policy, summary=summary, ip_address=ip_address,
+                   expected_version=data.version):
         for name, value in changes.items():
             setattr(case, name, value)
     return case

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipbureau.auth.models import User
-from ipbureau.database.core import Base, TimestampMixin
+from ipbureau.database.core import Base, TimestampMixin, VersionedMixin
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.patents.enums import PatentType
 from ipbureau.patents.models import Patent
@@ -87,7 +87,7 @@ class Examiner(TimestampMixin, Base):
     centre: Mapped[Centre] = relationship()
 
 
-class Case(TimestampMixin, Base):
+class Case(VersionedMixin, TimestampMixin, Base):
     """A pre-examination case (预审案件) of a filed enterprise, from receipt to CNIPA's outcome."""
 
     __tablename__ = "preexam_case"

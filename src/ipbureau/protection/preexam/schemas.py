@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import AliasPath, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, computed_field
 
 from ipbureau.core.fields import Day, Filters, Id, LongText, Offset, PageSize, ShortText, Year, register_labels
+from ipbureau.core.forms import VersionSeen
 from ipbureau.enums import Dataset
 from ipbureau.patents.enums import PatentType
 from ipbureau.protection.preexam.enums import CaseStatus, Decision, FilingStatus
@@ -226,7 +227,7 @@ class CaseCreate(_Input):
     enterprise: EnterpriseRef | None = None
 
 
-class CaseStep(_Input):
+class CaseStep(VersionSeen, _Input):
     """The fields of the case actions: decide (decision, reason), assign (examiner_id, reason), submit_cnipa
     (application_no, day), grant (day), reject (day, reason), withdraw (reason)."""
 
@@ -275,6 +276,7 @@ class CaseRead(_Read):
     closed_on: IsoDay | None
     closed_reason: str | None
     documents: list[DocumentRead]
+    version: int  # send it back with a change: a change to a case changed meanwhile is refused (409)
 
     @computed_field
     @property

@@ -50,6 +50,7 @@ from ipbureau.protection.preexam.schemas import (
     StatsQuery,
 )
 from ipbureau.protection.preexam.service import Upload
+from ipbureau.web.downloads import content_disposition, download
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 from ipbureau.web.uploads import read_limited
@@ -204,7 +205,8 @@ async def case_upload(request: Request, case_id: Id, db: Session = Depends(get_d
 def case_document(case_id: Id, document_id: Id, db: Session = Depends(get_db),
                   user: User = Depends(requires("preexam.document", "view"))):
     document, path = service.get_document(db, user, case_id, document_id)
-    return FileResponse(path, filename=document.filename, media_type=document.content_type or "application/octet-stream")
+    return FileResponse(path, media_type=document.content_type or "application/octet-stream",
+                        headers={"Content-Disposition": content_disposition(document.filename)})
 
 
 @router.post("/preexam/cases/{case_id}/{action}", include_in_schema=False)
@@ -295,9 +297,8 @@ def stats_export(query: Annotated[StatsQuery, Query()], db: Session = Depends(ge
                  user: User = Depends(requires("preexam.stats", "view"))):
     figures = cycle.for_user(db, user, query)
     name = f"preexam-stats-{figures.year or 'all'}-{figures.dataset}.xlsx"
-    return Response(cycle.export_workbook(figures),
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(cycle.export_workbook(figures), name,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 # ---- JSON API ---------------------------------------------------------------------------------------------

@@ -178,11 +178,13 @@ def _reason(value: Any, field_name: str) -> str:
 
 
 def decide(session: Session, case: ScreeningCase, actor: Any, decision: str, reason: Any, *,
-           at: datetime | None = None, ip_address: str | None = None) -> ScreeningCase:
+           at: datetime | None = None, ip_address: str | None = None,
+           expected_version: int | None = None) -> ScreeningCase:
     """Confirm (认定非正常) or clear (排除) a queued application, with the reviewer's reason."""
     if decision not in REVIEW.transitions:
         raise DomainError("审查结论", "请选择“认定非正常”或“排除”")
-    with REVIEW.step(session, case, decision, actor=actor, policy=policy, ip_address=ip_address) as step:
+    with REVIEW.step(session, case, decision, actor=actor, policy=policy, ip_address=ip_address,
+                     expected_version=expected_version) as step:
         # The reason is checked once who and the state are: reviewing twice is a 409 whatever the reason says.
         text = _reason(reason, "认定理由" if decision == "confirm" else "排除理由")
         verb = "认定为非正常专利申请" if decision == "confirm" else "排除（非异常）"
@@ -195,14 +197,16 @@ def decide(session: Session, case: ScreeningCase, actor: Any, decision: str, rea
 
 
 def record_handling(session: Session, case: ScreeningCase, actor: Any, handling: str, note: Any = None, *,
-                    handled_on: date | None = None, ip_address: str | None = None) -> ScreeningCase:
+                    handled_on: date | None = None, ip_address: str | None = None,
+                    expected_version: int | None = None) -> ScreeningCase:
     """Record how a confirmed application was dealt with (撤回 / 驳回 / 整改); completes its handling."""
     action = HANDLING_ACTIONS.get(str(handling or ""))
     if action is None:
         raise DomainError("处理结果", "请选择“申请人主动撤回”“已驳回”或“已整改”")
     outcome = Handling(handling)
     with HANDLING.step(session, case, action, actor=actor, policy=policy, ip_address=ip_address,
-                       summary=f"申请 {case.patent.application_no} 处理完成：{outcome.label}"):
+                       summary=f"申请 {case.patent.application_no} 处理完成：{outcome.label}",
+                       expected_version=expected_version):
         day = handled_on or today_beijing()
         decided = case.decided_at
         decided_day = (decided.astimezone(BEIJING).date() if decided.tzinfo else decided.date()) if decided else None
@@ -226,11 +230,11 @@ def decide_case(session: Session, actor: Any, case_id: int, decision: Decision, 
                 ip_address: str | None = None) -> ScreeningCase:
     """``decide`` on the case with this id (the page and the API)."""
     return decide(session, _case(session, actor, case_id), actor, decision.decision, decision.reason,
-                  ip_address=ip_address)
+                  ip_address=ip_address, expected_version=decision.version)
 
 
 def record_case_handling(session: Session, actor: Any, case_id: int, record: HandlingRecord, *,
                          ip_address: str | None = None) -> ScreeningCase:
     """``record_handling`` on the case with this id (the page and the API)."""
     return record_handling(session, _case(session, actor, case_id), actor, record.handling, record.note,
-                           handled_on=record.handled_on, ip_address=ip_address)
+                           handled_on=record.handled_on, ip_address=ip_address, expected_version=record.version)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ipbureau.database.core import Base, TimestampMixin
+from ipbureau.database.core import Base, TimestampMixin, VersionedMixin
 from ipbureau.patents.models import Patent
 from ipbureau.protection.screening.enums import CaseStatus, Handling, RunState, Sign
 
@@ -50,7 +50,7 @@ class ScreeningFlag(Base):
     patent: Mapped[Patent] = relationship()
 
 
-class ScreeningCase(TimestampMixin, Base):
+class ScreeningCase(VersionedMixin, TimestampMixin, Base):
     """An application on the review queue (total score at or above the threshold) and its review."""
 
     __tablename__ = "screening_case"

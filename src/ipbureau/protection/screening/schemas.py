@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, field_validator
 
 from ipbureau.core.fields import Day, Filters, LongText, Score, ShortText, register_labels
+from ipbureau.core.forms import VersionSeen
 from ipbureau.enums import Dataset
 from ipbureau.protection.screening.enums import CaseStatus, Handling, Sign
 from ipbureau.protection.screening.models import ScreeningCase, ScreeningFlag
@@ -57,7 +58,7 @@ class QueuePageFilters(QueueFilters):
 
 # ---- the review -------------------------------------------------------------------------------------
 
-class Decision(BaseModel):
+class Decision(VersionSeen):
     """认定非正常 (``confirm``) or 排除 (``clear``), with the reviewer's reason (checked by the review, whose
     messages name the reason after the decision)."""
 
@@ -65,7 +66,7 @@ class Decision(BaseModel):
     reason: LongText = ""
 
 
-class HandlingRecord(BaseModel):
+class HandlingRecord(VersionSeen):
     """How a confirmed application was dealt with: withdrawn, rejected or corrected, on a day (default today)."""
 
     handling: ShortText = ""
@@ -114,6 +115,7 @@ class CaseRead(BaseModel):
     handling: Handling | None
     handling_label: str | None
     handled_on: date | None
+    version: int  # send it back with a decision: a decision on a case changed meanwhile is refused (409)
 
     @classmethod
     def fields_of(cls, case: ScreeningCase) -> dict[str, Any]:
@@ -126,6 +128,7 @@ class CaseRead(BaseModel):
             "status_label": CaseStatus(case.status).label, "decision_reason": case.decision_reason,
             "decided_at": case.decided_at, "handling": case.handling,
             "handling_label": Handling(case.handling).label if case.handling else None, "handled_on": case.handled_on,
+            "version": case.version,
         }
 
     @classmethod

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
@@ -31,6 +31,7 @@ from ipbureau.protection.screening.schemas import (
     RunCreate,
 )
 from ipbureau.protection.screening.scoring import WEIGHTS, Parameters
+from ipbureau.web.downloads import download
 from ipbureau.web.errors import client_ip
 from ipbureau.web.templating import render
 
@@ -71,8 +72,7 @@ async def start_run_page(request: Request, db: Session = Depends(get_db),
 @router.get("/screening/export.xlsx", include_in_schema=False)
 def export_page(filters: Annotated[QueueFilters, Query()], db: Session = Depends(get_db),
                 user: User = Depends(requires("screening.case", "export"))):
-    return Response(service.export_workbook(db, user, filters), media_type=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="screening-queue.xlsx"'})
+    return download(service.export_workbook(db, user, filters), "screening-queue.xlsx", XLSX)
 
 
 def _case(request: Request, db: Session, user: User, case_id: int, *, message: str | None = None,
