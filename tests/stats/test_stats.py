@@ -280,7 +280,10 @@ def test_dashboard_page_renders_figures_charts_and_definitions(client, users, db
     assert "统计分析" in response.text and 'href="/stats"' in response.text
     assert "2022 年" in response.text  # default: the latest year whose grants reach December
     assert 'id="card-invention_grants"' in response.text and "▲ 100.0%" in response.text
-    assert response.text.count("<svg") == 4 and "滨海新区" in response.text
+    # Four figure charts, and the filing trend of each of the three patent kinds (publication lag marked); no
+    # peer chart, as the official tables are empty here.
+    assert response.text.count("<svg") == 4 + 3 and "滨海新区" in response.text
+    assert "数据未完整公开" in response.text or "申请量（件，按申请日）" in response.text
     assert "每万人口高价值发明专利拥有量" in response.text and "中国专利奖" in response.text  # definitions and limitations
     assert "/search?patent_type=invention&amp;grant_from=2022-01-01" in response.text  # ranking bars drill down
     public = client.get("/stats", params={"year": "2022"})
@@ -320,7 +323,7 @@ def test_browser_dashboard_shows_figures_and_charts(page, db, users):  # noqa: F
     page.wait_for_selector("#card-invention_grants")
     assert page.locator("#card-invention_grants .num").inner_text().strip() == "2"
     assert "▲ 100.0%" in page.locator("#card-invention_grants").inner_text()
-    assert page.locator("svg.chart").count() == 4
+    assert page.locator("svg.chart").count() == 4 + 3  # the figure charts and the filing trend of each patent kind
     assert page.locator("svg.chart rect.bar").count() >= 3
     page.select_option("#stats-form select[name=district_code]", XIQING)
     page.locator("#stats-form button[type=submit]").click()

@@ -207,7 +207,9 @@ def test_download_is_for_staff_only(client, users, db):
     headers = bearer(client, "bureau_staff_user")
     response = client.get("/api/stats/whitepaper", params={"year": YEAR, "fmt": "pdf"}, headers=headers)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    assert response.headers["content-disposition"] == f'attachment; filename="whitepaper-{YEAR}.pdf"'
+    # RFC 6266: the ASCII name and the same name encoded for UTF-8 (web.downloads).
+    assert response.headers["content-disposition"] == (
+        f'attachment; filename="whitepaper-{YEAR}.pdf"; filename*=UTF-8\'\'whitepaper-{YEAR}.pdf')
     assert float(response.headers["x-generation-seconds"]) >= 0
     assert client.get("/api/stats/whitepaper", params={"fmt": "xls"}, headers=headers).status_code == 422
     assert client.get("/api/stats/whitepaper", params={"dataset": "both"}, headers=headers).status_code == 422
@@ -221,7 +223,8 @@ def test_download_is_for_staff_only(client, users, db):
     assert f"/stats/whitepaper?year={YEAR}&amp;dataset=real&amp;fmt=docx" in page.text
     word = client.get("/stats/whitepaper", params={"year": YEAR, "dataset": "real", "fmt": "docx"})
     assert word.status_code == 200
-    assert word.headers["content-disposition"] == f'attachment; filename="whitepaper-{YEAR}.docx"'
+    assert word.headers["content-disposition"] == (
+        f'attachment; filename="whitepaper-{YEAR}.docx"; filename*=UTF-8\'\'whitepaper-{YEAR}.docx')
     assert f"天津市{YEAR}年知识产权发展状况白皮书" in "\n".join(p.text for p in _docx(word.content).paragraphs)
 
 

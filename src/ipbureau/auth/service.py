@@ -111,13 +111,13 @@ def sign_in(session: Session, username: str, password: str, kind: str, *, ip_add
     throttle.forget_failures(session, username)
     sessions.purge(session)
     if replacing is not None:
-        sessions.end(session, replacing, "logout")
+        sessions.end(replacing, "logout")
     return user, sessions.start(session, user, kind, ip_address=ip_address, user_agent=user_agent)
 
 
 def sign_out(session: Session, current: AuthSession | None) -> None:
     if current is not None:
-        sessions.end(session, current, "logout")
+        sessions.end(current, "logout")
 
 
 def my_sessions(session: Session, user: User, current: AuthSession | None) -> list[dict[str, Any]]:
@@ -133,7 +133,7 @@ def end_my_session(session: Session, user: User, session_id: int, *, ip_address:
     row = policy.get(session, user, "auth.session", session_id, "end")
     if session.scalar(select(AuthSession.id).where(AuthSession.id == row.id, sessions.live(sessions.now()))) is None:
         raise NotFound("会话")
-    sessions.end(session, row, "ended")
+    sessions.end(row, "ended")
     audit.record(session, actor=user, action="session.end", entity_type="user", entity_id=user.id,
                  summary=f"结束本人的{sessions.KIND_LABELS[row.kind]}（{row.ip_address or '地址未知'}）",
                  ip_address=ip_address)

@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 BROWSER = "browser"
 TOKEN = "token"
 KIND_LABELS = {BROWSER: "浏览器会话", TOKEN: "API 令牌"}
-END_REASONS = {"logout": "退出登录", "ended": "本人结束", "admin": "管理员结束", "disabled": "账户停用",
-               "password": "密码已更改"}
 SEEN_EVERY = timedelta(minutes=1)
 WRITE_INTERVAL_S = 5.0
 KEEP_ENDED_DAYS = 30
@@ -92,7 +90,8 @@ def resolve(session: Session, kind: str, secret: str) -> tuple[User, AuthSession
     return user, row
 
 
-def end(session: Session, row: AuthSession, reason: str) -> None:
+def end(row: AuthSession, reason: str) -> None:
+    """End one session or token; ``reason``: logout, ended (by its user), admin, disabled or password."""
     row.ended_at = now()
     row.end_reason = reason
 

@@ -78,6 +78,7 @@ MENU: list[tuple[str, str, str, str]] = [
     ("/enforcement", "行政执法", "enforcement.case", "view"),
     ("/workplan", "工作要点", "workplan", "view"),
     ("/stats", "统计分析", "stats", "view"),
+    ("/stats/official", "官方统计数据", "stats.official", "view"),
     ("/navigation", "专利导航", "navigation.chain", "view"),
     ("/screening", "异常申请筛查", "screening.case", "view"),
     ("/imports", "数据导入", "import", "run"),

@@ -42,7 +42,7 @@ class Weights:
 # the figures on the test half are in bench/README.md.
 # The text length embedded is market.embeddings.EMBED_CHARS (also chosen on dev). max_df_share/min_docs cannot be
 # chosen on the real set (209 documents, below min_docs): 5 % of at least 300 documents is the demo's 便携式 case.
-WEIGHTS = Weights(bm25=0.2, embedding=0.8, cos_floor=0.74, cos_ceil=0.93, max_df_share=0.05, min_docs=300)
+WEIGHTS = Weights(bm25=0.25, embedding=0.75, cos_floor=0.74, cos_ceil=0.90, max_df_share=0.05, min_docs=300)
 
 
 @dataclass

@@ -83,10 +83,12 @@ def comparisons(session: Session, *, dataset: str | Dataset = Dataset.REAL, year
     ds = Dataset(engine.dataset_value(dataset))
     pairs = official_counterparts(session, year=year)
     values = dict(computed or {})
+    missing: dict[str, set[int]] = defaultdict(set)
     for counterpart, row in pairs:
-        key = (counterpart.code, row.year)
-        if key not in values:
-            values[key] = engine.compute(session, counterpart.code, row.year, dataset=ds).value
+        if (counterpart.code, row.year) not in values:
+            missing[counterpart.code].add(row.year)
+    for code, years in missing.items():  # one aggregate query per indicator for all its years
+        values |= {(code, v.year): v.value for v in engine.series(session, code, sorted(years), dataset=ds)}
     out = []
     for counterpart, row in pairs:
         ours = values[(counterpart.code, row.year)]
