@@ -127,7 +127,8 @@ def prepare_database(args: argparse.Namespace) -> dict[str, str]:
     env.pop("IPBUREAU_PASSWORD_HASH_PROFILE", None)  # the production password hashing, as users get it
     env["IPBUREAU_MAX_UPLOAD_MB"] = "50"
     marker = data_dir / "demo-data.done"
-    if marker.exists() and marker.read_text().strip() == (args.database_url or "sqlite"):
+    if marker.exists() and marker.read_text().strip() == (args.database_url or "sqlite") and has_demo_data(
+            args.database_url or f"sqlite:///{data_dir / 'ipbureau.db'}"):
         print(f"演示数据：沿用 {data_dir}", flush=True)
         return env
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -138,6 +139,21 @@ def prepare_database(args: argparse.Namespace) -> dict[str, str]:
     marker.write_text(args.database_url or "sqlite")
     print(f"演示数据：已生成（{args.patents:,} 件专利，{time.perf_counter() - started:.0f} s）", flush=True)
     return env
+
+
+def has_demo_data(url: str) -> bool:
+    """Whether the kept database is still there with its demo patents (a PostgreSQL server may have been reset)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(conn.scalar(text("SELECT count(*) FROM patent WHERE dataset = 'demo'")))
+    except SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
 
 
 async def sign_in(base: str, username: str) -> tuple[str, str]:

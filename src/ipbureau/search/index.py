@@ -45,7 +45,7 @@ RELOAD_CHECK_S = 0.1
 
 # Bump when the schema or the tokenisation changes: an index written by another
 # version is discarded on open and rebuilt by `ipbureau migrate` (or `reindex`).
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 VERSION_FILE = "ipbureau-index-version"
 
 _NOT_A_WORD = re.compile(r"^[\W_]+$")
@@ -152,9 +152,12 @@ def encode(doc: IndexDoc) -> str:
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    # Nothing is stored: hits are read by id from the id column (fast field), their values from the database.
+    builder.add_integer_field("id", indexed=True, fast=True)
     for name in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name=TOKENIZER)
+        # Term frequencies for BM25, no positions: no query here is a phrase, and positions were a large part of
+        # the writer's work and of the index's size.
+        builder.add_text_field(name, tokenizer_name=TOKENIZER, index_option="freq")
     for name in ("application_no", "publication_no", "patent_type", "legal_status", "district_code", "province_code",
                  "dataset", "ipc"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
@@ -163,6 +166,11 @@ def _schema() -> tantivy.Schema:
     # Sort key for "newest first": filing date, ties broken by id so paging is stable.
     builder.add_integer_field("newest", fast=True)
     return builder.build()
+
+
+def writer_lock_path(index_dir: Path) -> Path:
+    """The lock file that admits one index writer at a time across processes (beside the index directory)."""
+    return index_dir.parent / f".{index_dir.name}.writer.lock"
 
 
 class PatentIndex:
@@ -191,7 +199,7 @@ class PatentIndex:
         # processes, a lock file beside the index makes a writer wait for another's commit (tantivy itself would
         # refuse the second writer with LockBusy); it lives outside the directory, which a rebuild may remove.
         self._write_lock = _WRITE_LOCK
-        self._process_lock = FileLock(path.parent / f".{path.name}.writer.lock")
+        self._process_lock = FileLock(writer_lock_path(path))
         self._meta = path / "meta.json"
         self._searcher_lock = threading.Lock()
         self._searcher: tantivy.Searcher | None = None

@@ -145,5 +145,5 @@ class ManagementRead(Read):
 register_labels({
     "level": "认定类别", "note": "说明", "decided_on": "认定日期", "action": "操作",
     "ip_staff": "知识产权工作人员数", "has_ip_department": "知识产权管理机构", "standard_certified": "贯标认证",
-    "has_ip_policy": "知识产权管理制度",
+    "has_ip_policy": "知识产权管理制度", "enterprise_id": "企业",
 }, __name__)
