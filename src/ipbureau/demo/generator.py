@@ -724,7 +724,7 @@ def load_demo(patents: int = 30000, seed: int = 2023, console: Any | None = None
     """
     from sqlalchemy import insert, select
 
-    from ipbureau.database.core import get_sessionmaker, utcnow
+    from ipbureau.database.core import get_sessionmaker, refresh_planner_statistics, utcnow
     from ipbureau.enterprises.models import Enterprise
     from ipbureau.enums import Dataset
     from ipbureau.patents.flows import import_patents
@@ -804,6 +804,8 @@ def load_demo(patents: int = 30000, seed: int = 2023, console: Any | None = None
                 if summary:
                     domain_summaries.append(summary)
                 step(1)
+            refresh_planner_statistics(session)
+            session.commit()
     finally:
         if own_session:
             session.close()
