@@ -3,14 +3,14 @@
 The old vectors stay until replaced (they are never used: market.embeddings compares the model name).
 
 Revision ID: 0016
-Revises: 0015
+Revises: 0014
 Create Date: 2026-11-29 14:30:00
 """
 from alembic import op
 
 
 revision = '0016'
-down_revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
