@@ -8,8 +8,6 @@ published on two pages stays two rows.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -22,6 +20,7 @@ from ipbureau.audit import service as audit
 from ipbureau.core.errors import DomainError, TooLarge
 from ipbureau.core.fields import problems_of
 from ipbureau.database.core import paginate
+from ipbureau.imports.readers import normalise_header, open_table
 from ipbureau.policy import policy
 from ipbureau.stats.official.models import OfficialStatistic
 from ipbureau.stats.official.schemas import (
@@ -51,50 +50,31 @@ def _key(row: OfficialStatisticIn | OfficialStatistic) -> tuple[str, str, str, s
 # ---- reading a file ---------------------------------------------------------------------------------
 
 
-def _text_rows(data: bytes) -> list[dict[str, Any]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise OfficialFileError("文件", "无法识别文件编码（应为 UTF-8 或 GB18030 的 CSV）") from None
-    return list(csv.DictReader(io.StringIO(text)))
-
-
-def _xlsx_rows(data: bytes) -> list[dict[str, Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any unreadable workbook is the same refusal to the user
-        raise OfficialFileError("文件", "无法读取 XLSX 文件（文件损坏或不是 Excel 2007+ 格式）") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
-    out = []
-    for values in rows:
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        out.append({h: ("" if v is None else v) for h, v in zip(header, values, strict=False) if h})
-    book.close()
-    return out
+def _recognise_header(headers: list[str]) -> int | None:
+    """A header row names most of the columns (banner or title lines above it are skipped)."""
+    known = sum(1 for h in headers if normalise_header(h) in COLUMNS)
+    return known if known * 2 >= len(COLUMNS) else None
 
 
 def parse_file(data: bytes, filename: str) -> list[OfficialStatisticIn]:
     """The rows of a CSV or XLSX file with the columns of official_ip_statistics.csv, each validated; all the
-    problems at once (row numbers as in a spreadsheet: the header is row 1)."""
-    rows = _xlsx_rows(data) if filename.lower().endswith(".xlsx") else _text_rows(data)
-    if not rows:
-        raise OfficialFileError("文件", "文件中没有数据行")
-    missing = [c for c in COLUMNS if c not in rows[0]]
+    problems at once (row numbers as in the spreadsheet). The file is read by the importers' reader
+    (``imports.readers.open_table``): the same encodings, bounds, truncation and summary-line handling."""
+    table = open_table(data, filename, recognise=_recognise_header)
+    present = {normalise_header(h) for h in table.headers}
+    missing = [c for c in COLUMNS if c not in present]
     if missing:
         raise OfficialFileError("文件", f"缺少列：{'、'.join(missing)}（列名应与 official_ip_statistics.csv 一致）")
-    if len(rows) > MAX_IMPORT_ROWS:
-        raise TooLarge("文件", f"一次最多导入 {MAX_IMPORT_ROWS:,} 行（本文件 {len(rows):,} 行）")
+    rows = []
+    for row in table.rows:
+        rows.append(row)
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise TooLarge("文件", f"一次最多导入 {MAX_IMPORT_ROWS:,} 行")
+    if not rows:
+        raise OfficialFileError("文件", "文件中没有数据行")
     parsed: list[OfficialStatisticIn] = []
     problems: list[dict[str, str]] = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         cleaned = {k: (str(v).strip() if v is not None else "") for k, v in row.items() if k in COLUMNS}
         if not cleaned.get("note"):
             cleaned["note"] = ""
