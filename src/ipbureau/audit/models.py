@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import JSON, DateTime, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipbureau.database.core import Base, utcnow
 
@@ -20,6 +20,9 @@ class AuditLog(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     # Kept as text too, so the trail still reads after a user is deleted or renamed.
     actor_name: Mapped[str] = mapped_column(String(64))
+    # The user, named by string and unannotated: the audit log sits below every domain and imports none (the
+    # mapper registry resolves the name). lazy="raise": a list of entries never loads its users one by one.
+    actor = relationship("User", lazy="raise", viewonly=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
     entity_type: Mapped[str] = mapped_column(String(64), index=True)
     entity_id: Mapped[str | None] = mapped_column(String(64), index=True)

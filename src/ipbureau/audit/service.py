@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ipbureau.audit.models import AuditLog
 from ipbureau.database.core import paginate
@@ -84,7 +84,8 @@ def list_entries(
 
 
 def last_change(session: Session, entity_type: str, entity_id: Any) -> AuditLog | None:
-    """The latest entry about one record (who changed it last, and when), e.g. for a "changed meanwhile" message."""
-    return session.scalar(select(AuditLog).where(AuditLog.entity_type == entity_type,
-                                                 AuditLog.entity_id == str(entity_id))
+    """The latest entry about one record (who changed it last, and when, with its actor loaded), e.g. for a
+    "changed meanwhile" message."""
+    return session.scalar(select(AuditLog).options(joinedload(AuditLog.actor))
+                          .where(AuditLog.entity_type == entity_type, AuditLog.entity_id == str(entity_id))
                           .order_by(AuditLog.id.desc()).limit(1))

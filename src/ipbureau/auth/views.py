@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
+from starlette.datastructures import FormData
 
 from ipbureau.auth import service, sessions, throttle
 from ipbureau.auth.enums import Role
@@ -33,7 +34,7 @@ from ipbureau.auth.throttle import LoginThrottled
 from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id
-from ipbureau.core.forms import form_data, validate
+from ipbureau.core.forms import form_data, posted_form, validate
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import requires
 from ipbureau.reference.service import district_map
@@ -80,9 +81,9 @@ def _count_failure(request: Request, username: str) -> BackgroundTask:
 
 
 @router.post("/login", include_in_schema=False, dependencies=[Depends(verify_csrf)])
-async def login_submit(request: Request, db: Session = Depends(get_db),
-                       _visitor: User | None = Depends(requires("public", "view"))):
-    form = await request.form()
+def login_submit(request: Request, db: Session = Depends(get_db),
+                 _visitor: User | None = Depends(requires("public", "view")),
+                 form: FormData = Depends(posted_form)):
     try:
         credentials = _parse(LoginForm, form)
     except DomainError as exc:
@@ -173,10 +174,11 @@ def sessions_end(session_id: Id, request: Request, db: Session = Depends(get_db)
 
 
 @router.post("/account/password", include_in_schema=False)
-async def password_change(request: Request, db: Session = Depends(get_db),
-                          user: User = Depends(requires("session", "password"))):
+def password_change(request: Request, db: Session = Depends(get_db),
+                    user: User = Depends(requires("session", "password")),
+                    form: FormData = Depends(posted_form)):
     try:
-        data = _parse(PasswordChange, await request.form())
+        data = _parse(PasswordChange, form)
         ended = service.change_password(db, user, data, current_session(request), ip_address=client_ip(request))
     except DomainError as exc:  # the unit of work rolls back with the form's error status
         return _sessions_page(request, db, user, error=str(exc), status_code=exc.status)
@@ -232,9 +234,9 @@ def _on_users_page(request: Request, db: Session, admin: User, action: Callable[
 
 
 @router.post("/users", include_in_schema=False)
-async def users_create(request: Request, db: Session = Depends(get_db),
-                       admin: User = Depends(requires("user", "manage"))):
-    form = await request.form()
+def users_create(request: Request, db: Session = Depends(get_db),
+                 admin: User = Depends(requires("user", "manage")),
+                 form: FormData = Depends(posted_form)):
     return _on_users_page(request, db, admin, lambda: service.create(db, _parse(NewUser, form), actor=admin))
 
 
@@ -253,9 +255,9 @@ def users_enable(user_id: Id, request: Request, db: Session = Depends(get_db),
 
 
 @router.post("/users/{user_id}/password", include_in_schema=False)
-async def users_password(user_id: Id, request: Request, db: Session = Depends(get_db),
-                         admin: User = Depends(requires("user", "manage"))):
-    form = await request.form()
+def users_password(user_id: Id, request: Request, db: Session = Depends(get_db),
+                   admin: User = Depends(requires("user", "manage")),
+                   form: FormData = Depends(posted_form)):
     return _on_users_page(request, db, admin, lambda: service.reset_password(
         db, admin, user_id, _parse(PasswordReset, form), ip_address=client_ip(request)))
 

@@ -1,6 +1,6 @@
 """Page forms parsed into the same Pydantic schemas as the JSON API.
 
-``form_model(ListingCreate, await request.form())`` gives the schema or raises ``FormInvalid`` (HTTP 422) whose
+``form_model(ListingCreate, form)``, with the form from the ``posted_form`` dependency, gives the schema or raises ``FormInvalid`` (HTTP 422) whose
 message names each field in Chinese, exactly as the API's validation errors do.
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar, get_origin
 
+from fastapi import Request
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
 
 from ipbureau.core.errors import InvalidInput
 from ipbureau.core.fields import Id, area_of, problems_of
@@ -25,6 +27,18 @@ class FormInvalid(InvalidInput):
         self.problems = problems
         if problems:
             self.field = problems[0]["field"]
+
+
+async def posted_form(request: Request) -> FormData:
+    """Route dependency: the submitted form, read once on the event loop (Starlette keeps it; the CSRF check has
+    read it already).
+
+    Page routes that take a form are plain ``def`` functions with ``form: FormData = Depends(posted_form)``, never
+    ``async def``: FastAPI runs a plain route in the thread pool, while an ``async def`` route runs its database work
+    on the event loop itself. On SQLite that work may wait (up to the busy timeout) for the write lock held by
+    another request, and that request cannot commit while the loop is blocked: every request of the process then
+    stalls for the whole timeout and ends in a 503. tests/kernel/test_sync_routes.py holds every route to it."""
+    return await request.form()
 
 
 def _is_list(annotation: Any) -> bool:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,7 +31,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from ipbureau.audit import service as audit
 from ipbureau.core.access import Policy
 from ipbureau.core.errors import Conflict, TransitionError
-from ipbureau.database.core import Base
 
 # The time people read in the message: the bureau works in Beijing time, whatever the server's zone.
 BEIJING = timezone(timedelta(hours=8))
@@ -63,10 +62,8 @@ def stale_message(session: Session, entity_type: str, obj: Any) -> str:
     entry = audit.last_change(session, entity_type, getattr(obj, "id", None))
     who, when = "他人", getattr(obj, "updated_at", None)
     if entry is not None:
-        users = Base.metadata.tables.get("app_user")  # the kernel names no domain model: read the display name
-        name = (session.scalar(select(users.c.display_name).where(users.c.id == entry.actor_id))
-                if users is not None and entry.actor_id is not None else None)
-        who, when = name or entry.actor_name, entry.created_at
+        who = getattr(entry.actor, "display_name", None) or entry.actor_name
+        when = entry.created_at
     return f"该记录已被 {who} 于 {_clock(when)} 修改，请刷新后再操作"
 
 

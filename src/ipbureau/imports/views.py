@@ -6,15 +6,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, File, Form, Path, Request, UploadFile
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Offset, PageSize
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.enums import Dataset
 from ipbureau.imports import service
@@ -52,12 +52,13 @@ def imports_page(request: Request, offset: Offset = 0, db: Session = Depends(get
 
 
 @router.post("/imports", include_in_schema=False)
-async def imports_upload(request: Request, file: UploadFile = File(...), db: Session = Depends(get_db),
-                         user: User = Depends(requires("import", "run"))):
+def imports_upload(request: Request, file: UploadFile = File(...), db: Session = Depends(get_db),
+                   user: User = Depends(requires("import", "run")),
+                   form: FormData = Depends(posted_form)):
     filename = file.filename or "upload"
     try:
-        options = form_model(ImportOptions, await request.form())
-        path = await save_limited(file, get_settings().max_upload_bytes, service.upload_path(filename))
+        options = form_model(ImportOptions, form)
+        path = save_limited(file, get_settings().max_upload_bytes, service.upload_path(filename))
     except DomainError as exc:  # a bad option (422) or a file over the size limit (413): the form again
         return _imports_page(request, db, user, error=str(exc), status_code=exc.status)
     job = service.start_import(db, user, options, path, filename)
@@ -91,18 +92,18 @@ def api_batches(offset: Offset = 0, limit: PageSize = service.BATCHES_PER_PAGE, 
 
 @router.post("/api/imports/{kind}", response_model=ImportOutcome, tags=["数据导入"],
              responses={422: {"model": ImportRejection, "description": "文件中有错误的行：未写入任何记录"}})
-async def api_import(kind: ImportKind, file: UploadFile = File(...), dataset: Dataset = Form(Dataset.REAL),
-                     db: Session = Depends(get_db), user: User = Depends(requires("import", "run"))):
+def api_import(kind: ImportKind, file: UploadFile = File(...), dataset: Dataset = Form(Dataset.REAL),
+               db: Session = Depends(get_db), user: User = Depends(requires("import", "run"))):
     """Import a file of patents, enterprises or trademarks (CSV or XLSX) and wait for the end.
 
     All or nothing: 422 lists every problem by row and column and nothing is written.
     Importing the same file again changes nothing (the counts say so).
     """
     filename = file.filename or "upload"
-    path = await save_limited(file, get_settings().max_upload_bytes, service.upload_path(filename))
+    path = save_limited(file, get_settings().max_upload_bytes, service.upload_path(filename))
     options = ImportOptions(kind=kind, dataset=dataset)
     try:
-        result = await run_in_threadpool(service.import_file, db, user, options, path, filename)
+        result = service.import_file(db, user, options, path, filename)
     except ImportFailed as exc:
         rejection = ImportRejection(detail=str(exc), batch_id=exc.batch_id, problems=exc.problems)
         return JSONResponse(rejection.model_dump(mode="json"), status_code=422)

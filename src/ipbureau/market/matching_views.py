@@ -13,11 +13,11 @@ from starlette.datastructures import FormData
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, PageSize
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.market import demands, pages, pushes
 from ipbureau.market.enums import DemandStatus
-from ipbureau.market.forms import flash, submitted_form
+from ipbureau.market.forms import flash
 from ipbureau.market.matching import W_BM25, W_EMBEDDING
 from ipbureau.market.models import Demand
 from ipbureau.market.parties import acts_on_behalf, enterprise_choices, trades
@@ -70,7 +70,7 @@ def demands_page(request: Request, filters: Annotated[DemandFilters, Query()], d
 
 
 @router.post("/market/demands", include_in_schema=False)
-def demand_create(request: Request, form: FormData = Depends(submitted_form), db: Session = Depends(get_db),
+def demand_create(request: Request, form: FormData = Depends(posted_form), db: Session = Depends(get_db),
                   user: User = Depends(requires(DEMAND, "post"))):
     try:
         demand = demands.create_demand(db, user, form_model(DemandCreate, form), ip_address=client_ip(request))
@@ -102,7 +102,7 @@ def demand_page(request: Request, demand_id: Id, db: Session = Depends(get_db),
 
 
 @router.post("/market/demands/{demand_id}/edit", include_in_schema=False)
-def demand_edit(request: Request, demand_id: Id, form: FormData = Depends(submitted_form),
+def demand_edit(request: Request, demand_id: Id, form: FormData = Depends(posted_form),
                 db: Session = Depends(get_db), user: User = Depends(requires(DEMAND, "edit"))):
     try:
         demands.update_demand(db, user, demand_id, form_model(DemandUpdate, form), ip_address=client_ip(request))
@@ -122,7 +122,7 @@ def demand_close(request: Request, demand_id: Id, db: Session = Depends(get_db),
 
 
 @router.post("/market/demands/{demand_id}/push", include_in_schema=False)
-def demand_push(request: Request, demand_id: Id, form: FormData = Depends(submitted_form),
+def demand_push(request: Request, demand_id: Id, form: FormData = Depends(posted_form),
                 db: Session = Depends(get_db), user: User = Depends(requires(DEMAND, "push"))):
     try:
         pushes.push_demand_matches(db, user, demand_id, form_model(PushPatents, form).patent_ids,
@@ -147,7 +147,7 @@ def patent_matches_page(request: Request, patent_id: Id, db: Session = Depends(g
 
 
 @router.post("/market/patents/{patent_id}/push", include_in_schema=False)
-def patent_push(request: Request, patent_id: Id, form: FormData = Depends(submitted_form),
+def patent_push(request: Request, patent_id: Id, form: FormData = Depends(posted_form),
                 db: Session = Depends(get_db), user: User = Depends(requires(RECOMMENDATION, "push"))):
     try:
         pushes.push_patent(db, user, patent_id, form_model(PushEnterprises, form).enterprise_ids,

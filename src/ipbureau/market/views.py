@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Offset, PageSize, ShortText
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.core.workflow import Transition
 from ipbureau.market import deals, exports, licences, listings, open_licences, pages, pledges, stats
@@ -33,7 +33,7 @@ from ipbureau.market.enums import (
     ListingStatus,
     OpenLicenceStatus,
 )
-from ipbureau.market.forms import flash, submitted_form
+from ipbureau.market.forms import flash
 from ipbureau.market.matching_views import router as matching_router
 from ipbureau.market.models import Listing
 from ipbureau.market.parties import acts_on_behalf, enterprise_choices
@@ -125,7 +125,7 @@ def listing_new_page(request: Request, db: Session = Depends(get_db),
 
 
 @router.post("/market/listings", include_in_schema=False)
-def listing_create(request: Request, form: FormData = Depends(submitted_form), db: Session = Depends(get_db),
+def listing_create(request: Request, form: FormData = Depends(posted_form), db: Session = Depends(get_db),
                    user: User = Depends(requires(LISTING_RES, "create"))):
     submit = bool(form.get("then_submit"))
     try:
@@ -143,7 +143,7 @@ def listing_page(request: Request, listing_id: Id, db: Session = Depends(get_db)
 
 
 @router.post("/market/listings/{listing_id}/edit", include_in_schema=False)
-def listing_edit(request: Request, listing_id: Id, form: FormData = Depends(submitted_form),
+def listing_edit(request: Request, listing_id: Id, form: FormData = Depends(posted_form),
                  db: Session = Depends(get_db), user: User = Depends(requires(LISTING_RES, "edit"))):
     try:
         listings.update_listing(db, user, listing_id, form_model(ListingUpdate, form), ip_address=client_ip(request))
@@ -153,7 +153,7 @@ def listing_edit(request: Request, listing_id: Id, form: FormData = Depends(subm
 
 
 @router.post("/market/listings/{listing_id}/deals", include_in_schema=False)
-def listing_open_deal(request: Request, listing_id: Id, form: FormData = Depends(submitted_form),
+def listing_open_deal(request: Request, listing_id: Id, form: FormData = Depends(posted_form),
                       db: Session = Depends(get_db), user: User = Depends(requires(LISTING_RES, "trade"))):
     try:
         data = form_model(DealCreate, form).model_copy(update={"listing_id": listing_id, "open_licence_id": None})
@@ -168,7 +168,7 @@ def _listing_step_routes(step: Transition) -> None:
     action, permission = step.action, step.policy_action
 
     @router.post(f"/market/listings/{{listing_id}}/{action}", include_in_schema=False, name=f"listing_{action}_page")
-    def page(request: Request, listing_id: Id, form: FormData = Depends(submitted_form),
+    def page(request: Request, listing_id: Id, form: FormData = Depends(posted_form),
              db: Session = Depends(get_db), user: User = Depends(requires(LISTING_RES, permission))):
         try:
             step_input = form_model(ReasonIn, form)
@@ -189,7 +189,7 @@ def _listing_step_routes(step: Transition) -> None:
 # ---- open licences: pages ------------------------------------------------------------------------------------
 
 @router.post("/market/open-licences", include_in_schema=False)
-def open_licence_declare(request: Request, form: FormData = Depends(submitted_form), db: Session = Depends(get_db),
+def open_licence_declare(request: Request, form: FormData = Depends(posted_form), db: Session = Depends(get_db),
                          user: User = Depends(requires(OPEN_LICENCE_RES, "declare"))):
     try:
         open_licences.declare_open_licence(db, user, form_model(OpenLicenceCreate, form),
@@ -219,7 +219,7 @@ def open_licence_withdraw(request: Request, declaration_id: Id, db: Session = De
 
 
 @router.post("/market/open-licences/{declaration_id}/accept", include_in_schema=False)
-def open_licence_accept(request: Request, declaration_id: Id, form: FormData = Depends(submitted_form),
+def open_licence_accept(request: Request, declaration_id: Id, form: FormData = Depends(posted_form),
                         db: Session = Depends(get_db), user: User = Depends(requires(OPEN_LICENCE_RES, "accept"))):
     try:
         open_licences.accept_open_licence(db, user, declaration_id, form_model(OpenLicenceAccept, form),
@@ -249,7 +249,7 @@ def _deal_step_routes(step: Transition) -> None:
     action, permission = step.action, step.policy_action
 
     @router.post(f"/market/deals/{{deal_id}}/{action}", include_in_schema=False, name=f"deal_{action}_page")
-    def page(request: Request, deal_id: Id, form: FormData = Depends(submitted_form), db: Session = Depends(get_db),
+    def page(request: Request, deal_id: Id, form: FormData = Depends(posted_form), db: Session = Depends(get_db),
              user: User = Depends(requires(DEAL_RES, permission))):
         try:
             deals.move_deal(db, user, deal_id, action, form_model(DealStep, form), ip_address=client_ip(request))
@@ -266,7 +266,7 @@ def _deal_step_routes(step: Transition) -> None:
 
 
 @router.post("/market/pledges", include_in_schema=False)
-def pledge_register(request: Request, form: FormData = Depends(submitted_form), db: Session = Depends(get_db),
+def pledge_register(request: Request, form: FormData = Depends(posted_form), db: Session = Depends(get_db),
                     user: User = Depends(requires("market.pledge", "register"))):
     try:
         pledges.register_pledge(db, user, form_model(PledgeCreate, form), ip_address=client_ip(request))

@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, ShortText
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.enums import Dataset
 from ipbureau.navigation import report, service
@@ -110,9 +111,9 @@ def edit_page(request: Request, chain_code: ShortText, db: Session = Depends(get
 
 
 @router.post("/navigation/{chain_code}/edit", include_in_schema=False)
-async def edit_save(request: Request, chain_code: ShortText, db: Session = Depends(get_db),
-                    user: User = Depends(requires("navigation.chain", "edit"))):
-    form = await request.form()
+def edit_save(request: Request, chain_code: ShortText, db: Session = Depends(get_db),
+              user: User = Depends(requires("navigation.chain", "edit")),
+              form: FormData = Depends(posted_form)):
     try:
         service.save_chain(db, chain_code, ChainUpdate.from_form(form), actor=user, ip_address=client_ip(request))
     except DomainError as exc:  # the form again, as typed, with the message
@@ -128,9 +129,9 @@ def edit_revert(request: Request, chain_code: ShortText, db: Session = Depends(g
 
 
 @router.post("/navigation/projects", include_in_schema=False)
-async def project_create(request: Request, db: Session = Depends(get_db),
-                         user: User = Depends(requires("navigation.project", "create"))):
-    form = await request.form()
+def project_create(request: Request, db: Session = Depends(get_db),
+                   user: User = Depends(requires("navigation.project", "create")),
+                   form: FormData = Depends(posted_form)):
     back = str(form.get("back") or "")
     try:
         service.create_project(db, form_model(ProjectCreate, form), actor=user, ip_address=client_ip(request))

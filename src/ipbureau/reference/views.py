@@ -8,11 +8,12 @@ from typing import Literal
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Offset, PageSize, ShortText, register_labels
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import requires
 from ipbureau.reference import attribution, service
@@ -88,9 +89,9 @@ def unattributed_page(request: Request, kind: Literal["patent", "enterprise"] = 
 
 
 @router.post("/districts/unattributed", include_in_schema=False)
-async def unattributed_assign(request: Request, db: Session = Depends(get_db),
-                              user: User = Depends(requires("district_attribution", "assign"))):
-    form = await request.form()
+def unattributed_assign(request: Request, db: Session = Depends(get_db),
+                        user: User = Depends(requires("district_attribution", "assign")),
+                        form: FormData = Depends(posted_form)):
     kind = form.get("kind") if form.get("kind") in attribution.KIND_LABELS else "patent"
     try:
         data = form_model(DistrictAssign, form)

@@ -19,7 +19,7 @@ from ipbureau.auth.models import User
 from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Year
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import policy, requires
 from ipbureau.web.downloads import download
@@ -48,11 +48,6 @@ MESSAGES = {"progress": "已记录进展", "indicator": "已保存指标关联",
 TEMPLATE_NAMES = {"Status": TargetStatus, "Comparison": Comparison, "Aggregation": Aggregation,
                   "fmt": service.format_number}
 
-
-async def posted_form(request: Request) -> FormData:
-    """The submitted form, read once (the CSRF check has already read it), so that handlers stay sync and run
-    their database work in the thread pool."""
-    return await request.form()
 
 
 def _message(request: Request) -> str | None:
@@ -84,9 +79,9 @@ def plan_page(request: Request, query: Annotated[PlanQuery, Query()], db: Sessio
     return _plan_page(request, db, user, query.year)
 
 
-async def uploaded_file(file: UploadFile = File(...)) -> tuple[str, bytes]:
+def uploaded_file(file: UploadFile = File(...)) -> tuple[str, bytes]:
     """(file name, content) of the uploaded plan file, within the upload limit."""
-    return file.filename or "plan", await read_limited(file, get_settings().max_upload_bytes)
+    return file.filename or "plan", read_limited(file, get_settings().max_upload_bytes)
 
 
 @router.post("/workplan/upload", include_in_schema=False)

@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.core.fields import Id, Year
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.enterprises.assessment import service
 from ipbureau.enterprises.assessment.schemas import (
@@ -74,22 +75,25 @@ def candidates_export(db: Db, user: Assessor, filters: CandidateQuery):
 
 
 @router.post("/enterprises/assessment", include_in_schema=False)
-async def apply_form(request: Request, db: Db, user: Applicant):
-    created = service.apply(db, user, form_model(AssessmentCreate, await request.form()))
+def apply_form(request: Request, db: Db, user: Applicant,
+               form: FormData = Depends(posted_form)):
+    created = service.apply(db, user, form_model(AssessmentCreate, form))
     if policy.allows(user, "enterprise.assessment", "view"):  # the programme's staff go back to its page
         return RedirectResponse("/enterprises/assessment?message=applied", status_code=303)
     return RedirectResponse(f"/enterprises/{created.enterprise_id}?message=applied#assessment", status_code=303)
 
 
 @router.post("/enterprises/assessment/{assessment_id}/{action}", include_in_schema=False)
-async def decide_form(request: Request, assessment_id: Id, action: AssessmentAction, db: Db, user: Decider):
-    service.decide(db, user, assessment_id, action, form_model(AssessmentDecision, await request.form()))
+def decide_form(request: Request, assessment_id: Id, action: AssessmentAction, db: Db, user: Decider,
+                form: FormData = Depends(posted_form)):
+    service.decide(db, user, assessment_id, action, form_model(AssessmentDecision, form))
     return RedirectResponse("/enterprises/assessment?message=moved#applications", status_code=303)
 
 
 @router.post("/enterprises/{enterprise_id}/management", include_in_schema=False)
-async def management_form(request: Request, enterprise_id: Id, db: Db, user: ManagementEditor):
-    service.save_management(db, user, enterprise_id, form_model(ManagementUpdate, await request.form()))
+def management_form(request: Request, enterprise_id: Id, db: Db, user: ManagementEditor,
+                    form: FormData = Depends(posted_form)):
+    service.save_management(db, user, enterprise_id, form_model(ManagementUpdate, form))
     return RedirectResponse(f"/enterprises/{enterprise_id}?message=management#assessment", status_code=303)
 
 

@@ -14,11 +14,13 @@ from urllib.parse import urlencode
 from fastapi import Depends, File, HTTPException, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
+from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Year
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.enterprises.schemas import Page, PageNumber, pages_for
 from ipbureau.enterprises.services import service
@@ -47,6 +49,7 @@ from ipbureau.reference.service import district_map
 from ipbureau.stats import charts
 from ipbureau.web.downloads import download
 from ipbureau.web.templating import render
+from ipbureau.web.uploads import read_limited
 
 router = Router()
 TAGS: list[str] = ["企业服务"]
@@ -93,8 +96,9 @@ def overview_page(request: Request, db: Db, user: VisitViewer, filters: YearQuer
 
 
 @router.post("/services/teams", include_in_schema=False)
-async def team_create(request: Request, db: Db, user: TeamKeeper):
-    service.create_team(db, user, form_model(TeamCreate, await request.form()))
+def team_create(request: Request, db: Db, user: TeamKeeper,
+                form: FormData = Depends(posted_form)):
+    service.create_team(db, user, form_model(TeamCreate, form))
     return RedirectResponse("/services?message=team", status_code=303)
 
 
@@ -130,8 +134,8 @@ def visits_page(request: Request, db: Db, user: VisitViewer, filters: VisitQuery
 
 
 @router.post("/services/visits", include_in_schema=False)
-async def visit_create(request: Request, db: Db, user: VisitRecorder):
-    form = await request.form()
+def visit_create(request: Request, db: Db, user: VisitRecorder,
+                 form: FormData = Depends(posted_form)):
     try:
         service.create_visit(db, user, form_model(VisitCreate, form))
     except DomainError as exc:
@@ -141,8 +145,8 @@ async def visit_create(request: Request, db: Db, user: VisitRecorder):
 
 
 @router.post("/services/visits/{visit_id}", include_in_schema=False)
-async def visit_update(request: Request, visit_id: Id, db: Db, user: VisitRecorder):
-    form = await request.form()
+def visit_update(request: Request, visit_id: Id, db: Db, user: VisitRecorder,
+                 form: FormData = Depends(posted_form)):
     try:
         service.update_visit(db, user, visit_id, form_model(VisitCreate, form))
     except DomainError as exc:
@@ -189,8 +193,8 @@ def trainings_page(request: Request, db: Db, user: TrainingViewer, filters: Year
 
 
 @router.post("/services/trainings", include_in_schema=False)
-async def training_create(request: Request, db: Db, user: TrainingRecorder):
-    form = await request.form()
+def training_create(request: Request, db: Db, user: TrainingRecorder,
+                    form: FormData = Depends(posted_form)):
     try:
         training = service.create_training(db, user, form_model(TrainingCreate, form))
     except DomainError as exc:
@@ -217,8 +221,8 @@ def training_page(request: Request, training_id: Id, db: Db, user: TrainingViewe
 
 
 @router.post("/services/trainings/{training_id}", include_in_schema=False)
-async def training_update(request: Request, training_id: Id, db: Db, user: TrainingRecorder):
-    form = await request.form()
+def training_update(request: Request, training_id: Id, db: Db, user: TrainingRecorder,
+                    form: FormData = Depends(posted_form)):
     try:
         service.update_training(db, user, training_id, form_model(TrainingCreate, form))
     except DomainError as exc:
@@ -253,8 +257,8 @@ def fees_page(request: Request, db: Db, user: FeeViewer, filters: YearQuery, pag
 
 
 @router.post("/services/fees", include_in_schema=False)
-async def fee_create(request: Request, db: Db, user: FeeRecorder):
-    form = await request.form()
+def fee_create(request: Request, db: Db, user: FeeRecorder,
+               form: FormData = Depends(posted_form)):
     try:
         service.save_fee_reduction(db, user, form_model(FeeReductionCreate, form))
     except DomainError as exc:
@@ -263,9 +267,9 @@ async def fee_create(request: Request, db: Db, user: FeeRecorder):
 
 
 @router.post("/services/fees/import", include_in_schema=False)
-async def fee_import(request: Request, db: Db, user: FeeRecorder, file: Annotated[UploadFile, File()]):
+def fee_import(request: Request, db: Db, user: FeeRecorder, file: Annotated[UploadFile, File()]):
     try:
-        result = import_fee_reductions(db, user, await file.read(), file.filename or "upload.xlsx")
+        result = import_fee_reductions(db, user, read_limited(file, get_settings().max_upload_bytes), file.filename or "upload.xlsx")
     except FeeImportFailed as exc:
         return _fees_page(request, db, user, None, 1, error=exc.message, problems=exc.problems,
                           status_code=exc.status)
@@ -373,9 +377,9 @@ def api_fee_delete(record_id: Id, db: Db, user: FeeRecorder) -> None:
 
 @router.post("/api/services/fee-reductions/import", response_model=ImportRead, tags=TAGS,
              responses={422: {"model": ImportFailure, "description": "文件或数据行有误，未写入任何记录"}})
-async def api_fee_import(db: Db, user: FeeRecorder, file: Annotated[UploadFile, File()]):
+def api_fee_import(db: Db, user: FeeRecorder, file: Annotated[UploadFile, File()]):
     try:
-        result = import_fee_reductions(db, user, await file.read(), file.filename or "upload.xlsx")
+        result = import_fee_reductions(db, user, read_limited(file, get_settings().max_upload_bytes), file.filename or "upload.xlsx")
     except FeeImportFailed as exc:
         # The problems by row and column, so a client can point at each cell (the kernel's errors carry one message).
         failure = ImportFailure(message=exc.message, problems=[

@@ -15,11 +15,12 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Offset, PageSize, ShortText
-from ipbureau.core.forms import form_data, form_model, validate
+from ipbureau.core.forms import form_data, form_model, posted_form, validate
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import policy, requires
 from ipbureau.protection import fields
@@ -105,9 +106,9 @@ def _case_form(form: Any) -> CaseCreate:
 
 
 @router.post("/disputes", include_in_schema=False)
-async def create_page(request: Request, db: Session = Depends(get_db),
-                      user: User = Depends(requires(RESOURCE, "create"))):
-    form = await request.form()
+def create_page(request: Request, db: Session = Depends(get_db),
+                user: User = Depends(requires(RESOURCE, "create")),
+                form: FormData = Depends(posted_form)):
     try:
         case = service.register(db, user, _case_form(form), today=date.today(), ip_address=client_ip(request))
     except DomainError as exc:
@@ -129,9 +130,9 @@ def investigators_page(request: Request, message: Message = None, db: Session = 
 
 
 @router.post("/disputes/investigators", include_in_schema=False)
-async def investigator_create_page(request: Request, db: Session = Depends(get_db),
-                                   user: User = Depends(requires(INVESTIGATORS, "manage"))):
-    form = await request.form()
+def investigator_create_page(request: Request, db: Session = Depends(get_db),
+                             user: User = Depends(requires(INVESTIGATORS, "manage")),
+                             form: FormData = Depends(posted_form)):
     try:
         investigators.create_investigator(db, user, form_model(InvestigatorCreate, form),
                                           ip_address=client_ip(request))
@@ -199,9 +200,10 @@ def api_candidates(case_id: Id, db: Session = Depends(get_db), user: User = Depe
 def _add_action_routes(action: str, permission: str, label: str, body_type: type[BaseModel]) -> None:
     allowed = requires(RESOURCE, permission)
 
-    async def page(request: Request, case_id: Id, db: Session = Depends(get_db), user: User = Depends(allowed)):
+    def page(request: Request, case_id: Id, db: Session = Depends(get_db), user: User = Depends(allowed),
+             form: FormData = Depends(posted_form)):
         try:
-            data = form_model(body_type, await request.form())
+            data = form_model(body_type, form)
             actions.act(db, user, case_id, action, data, today=date.today(), ip_address=client_ip(request))
         except DomainError as exc:
             return _case_page(request, db, user, case_id, error=str(exc), status_code=exc.status)

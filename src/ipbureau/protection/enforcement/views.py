@@ -9,11 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Offset, PageSize, ShortText, Year
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import policy, requires
 from ipbureau.protection import fields
@@ -84,8 +85,8 @@ def new_page(request: Request, db: Session = Depends(get_db), user: User = Depen
 
 
 @router.post("/enforcement", include_in_schema=False)
-async def create_page(request: Request, db: Session = Depends(get_db), user: User = Depends(can_create)):
-    form = await request.form()
+def create_page(request: Request, db: Session = Depends(get_db), user: User = Depends(can_create),
+                form: FormData = Depends(posted_form)):
     try:
         case = service.register(db, user, form_model(CaseIn, form), today=date.today(), ip_address=client_ip(request))
     except DomainError as exc:
@@ -133,8 +134,8 @@ def edit_page(request: Request, case_id: Id, db: Session = Depends(get_db), user
 
 
 @router.post("/enforcement/{case_id}/edit", include_in_schema=False)
-async def edit_submit(request: Request, case_id: Id, db: Session = Depends(get_db), user: User = Depends(can_handle)):
-    form = await request.form()
+def edit_submit(request: Request, case_id: Id, db: Session = Depends(get_db), user: User = Depends(can_handle),
+                form: FormData = Depends(posted_form)):
     try:
         service.update(db, user, case_id, form_model(CaseIn, form), today=date.today(), ip_address=client_ip(request))
     except DomainError as exc:
@@ -144,9 +145,10 @@ async def edit_submit(request: Request, case_id: Id, db: Session = Depends(get_d
 
 
 @router.post("/enforcement/{case_id}/close", include_in_schema=False)
-async def close_page(request: Request, case_id: Id, db: Session = Depends(get_db), user: User = Depends(can_handle)):
+def close_page(request: Request, case_id: Id, db: Session = Depends(get_db), user: User = Depends(can_handle),
+               form: FormData = Depends(posted_form)):
     try:
-        service.close(db, user, case_id, form_model(CloseIn, await request.form()), today=date.today(),
+        service.close(db, user, case_id, form_model(CloseIn, form), today=date.today(),
                       ip_address=client_ip(request))
     except DomainError as exc:
         return _case_page(request, db, user, case_id, error=str(exc), status_code=exc.status)
@@ -154,10 +156,11 @@ async def close_page(request: Request, case_id: Id, db: Session = Depends(get_db
 
 
 @router.post("/enforcement/{case_id}/transfer", include_in_schema=False)
-async def transfer_page(request: Request, case_id: Id, db: Session = Depends(get_db),
-                        user: User = Depends(can_handle)):
+def transfer_page(request: Request, case_id: Id, db: Session = Depends(get_db),
+                  user: User = Depends(can_handle),
+                  form: FormData = Depends(posted_form)):
     try:
-        service.transfer(db, user, case_id, form_model(TransferIn, await request.form()), today=date.today(),
+        service.transfer(db, user, case_id, form_model(TransferIn, form), today=date.today(),
                          ip_address=client_ip(request))
     except DomainError as exc:
         return _case_page(request, db, user, case_id, error=str(exc), status_code=exc.status)

@@ -13,13 +13,14 @@ from fastapi import Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as FormFile
 
 from ipbureau.auth.models import User
 from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, ShortText
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.patents.enums import PatentType
 from ipbureau.policy import requires
@@ -74,10 +75,10 @@ MESSAGES = {"applied": "备案申请已提交，等待市局审核", "approve": 
 ENUMS = {"CaseStatus": CaseStatus, "FilingStatus": FilingStatus, "Decision": Decision, "PatentType": PatentType}
 
 
-async def _uploads(files: list[FormFile] | None) -> list[Upload]:
+def _uploads(files: list[FormFile] | None) -> list[Upload]:
     """The files of a request, each read with the size limit (413 beyond it); empty file inputs are skipped."""
     limit = get_settings().max_upload_bytes
-    return [Upload(f.filename, f.content_type, await read_limited(f, limit)) for f in files or [] if f.filename]
+    return [Upload(f.filename, f.content_type, read_limited(f, limit)) for f in files or [] if f.filename]
 
 
 def _form_files(form: Any) -> list[FormFile]:
@@ -110,9 +111,9 @@ def index_page(request: Request, filters: Annotated[CaseFilters, Query()], messa
 
 
 @router.post("/preexam/filings", include_in_schema=False)
-async def filing_apply(request: Request, db: Session = Depends(get_db),
-                       user: User = Depends(requires("preexam.filing", "apply"))):
-    form = await request.form()
+def filing_apply(request: Request, db: Session = Depends(get_db),
+                 user: User = Depends(requires("preexam.filing", "apply")),
+                 form: FormData = Depends(posted_form)):
     try:
         filing = service.apply_filing(db, form_model(FilingCreate, form), actor=user, ip_address=client_ip(request))
     except DomainError as exc:
@@ -136,9 +137,9 @@ def filing_page(request: Request, filing_id: Id, message: ShortText | None = Non
 
 
 @router.post("/preexam/filings/{filing_id}/{action}", include_in_schema=False)
-async def filing_decide(request: Request, filing_id: Id, action: str, db: Session = Depends(get_db),
-                        user: User = Depends(requires("preexam.filing", "decide"))):
-    form = await request.form()
+def filing_decide(request: Request, filing_id: Id, action: str, db: Session = Depends(get_db),
+                  user: User = Depends(requires("preexam.filing", "decide")),
+                  form: FormData = Depends(posted_form)):
     try:
         service.decide_filing(db, filing_id, action, form_model(FilingDecision, form), actor=user,
                               ip_address=client_ip(request))
@@ -163,11 +164,11 @@ def case_new_page(request: Request, db: Session = Depends(get_db),
 
 
 @router.post("/preexam/cases", include_in_schema=False)
-async def case_submit(request: Request, db: Session = Depends(get_db),
-                      user: User = Depends(requires("preexam.case", "submit"))):
-    form = await request.form()
+def case_submit(request: Request, db: Session = Depends(get_db),
+                user: User = Depends(requires("preexam.case", "submit")),
+                form: FormData = Depends(posted_form)):
     try:
-        documents = await _uploads(_form_files(form))
+        documents = _uploads(_form_files(form))
         case = flows.submit_case(db, form_model(CaseCreate, form), actor=user, documents=documents,
                                  ip_address=client_ip(request))
     except DomainError as exc:
@@ -190,11 +191,11 @@ def case_page(request: Request, case_id: Id, message: ShortText | None = None, d
 
 
 @router.post("/preexam/cases/{case_id}/documents", include_in_schema=False)
-async def case_upload(request: Request, case_id: Id, db: Session = Depends(get_db),
-                      user: User = Depends(requires("preexam.case", "upload"))):
-    form = await request.form()
+def case_upload(request: Request, case_id: Id, db: Session = Depends(get_db),
+                user: User = Depends(requires("preexam.case", "upload")),
+                form: FormData = Depends(posted_form)):
     try:
-        service.upload_documents(db, case_id, await _uploads(_form_files(form)), actor=user,
+        service.upload_documents(db, case_id, _uploads(_form_files(form)), actor=user,
                                  ip_address=client_ip(request))
     except DomainError as exc:
         return _case_page(request, db, user, case_id, error=str(exc), status_code=exc.status)
@@ -210,9 +211,9 @@ def case_document(case_id: Id, document_id: Id, db: Session = Depends(get_db),
 
 
 @router.post("/preexam/cases/{case_id}/{action}", include_in_schema=False)
-async def case_move(request: Request, case_id: Id, action: str, db: Session = Depends(get_db),
-                    user: User = Depends(requires("preexam.case", "handle"))):
-    form = await request.form()
+def case_move(request: Request, case_id: Id, action: str, db: Session = Depends(get_db),
+              user: User = Depends(requires("preexam.case", "handle")),
+              form: FormData = Depends(posted_form)):
     try:
         flows.move_case(db, case_id, action, form_model(CaseStep, form), actor=user, ip_address=client_ip(request))
     except DomainError as exc:
@@ -236,9 +237,9 @@ def key_page(request: Request, message: ShortText | None = None, db: Session = D
 
 
 @router.post("/preexam/key-enterprises", include_in_schema=False)
-async def key_add(request: Request, db: Session = Depends(get_db),
-                  user: User = Depends(requires("preexam.key_enterprise", "manage"))):
-    form = await request.form()
+def key_add(request: Request, db: Session = Depends(get_db),
+            user: User = Depends(requires("preexam.key_enterprise", "manage")),
+            form: FormData = Depends(posted_form)):
     try:
         service.add_key_enterprise(db, form_model(KeyEnterpriseCreate, form), actor=user,
                                    ip_address=client_ip(request))
@@ -271,9 +272,9 @@ def examiners_page(request: Request, message: ShortText | None = None, db: Sessi
 
 
 @router.post("/preexam/examiners", include_in_schema=False)
-async def examiners_set(request: Request, db: Session = Depends(get_db),
-                        user: User = Depends(requires("preexam.examiner", "manage"))):
-    form = await request.form()
+def examiners_set(request: Request, db: Session = Depends(get_db),
+                  user: User = Depends(requires("preexam.examiner", "manage")),
+                  form: FormData = Depends(posted_form)):
     try:
         placement = form_model(ExaminerPlacement, form)
         service.set_examiner(db, placement.user_id, placement, actor=user, ip_address=client_ip(request))
@@ -354,9 +355,9 @@ def api_case(case_id: Id, db: Session = Depends(get_db), user: User = Depends(re
 
 
 @router.post("/api/preexam/cases/{case_id}/documents", status_code=201, tags=TAGS, response_model=CaseRead)
-async def api_upload(request: Request, case_id: Id, documents: list[UploadFile] = File(...),
-                     db: Session = Depends(get_db), user: User = Depends(requires("preexam.case", "upload"))):
-    return service.upload_documents(db, case_id, await _uploads(documents), actor=user,
+def api_upload(request: Request, case_id: Id, documents: list[UploadFile] = File(...),
+               db: Session = Depends(get_db), user: User = Depends(requires("preexam.case", "upload"))):
+    return service.upload_documents(db, case_id, _uploads(documents), actor=user,
                                     ip_address=client_ip(request))
 
 

@@ -10,11 +10,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from ipbureau.auth.models import User
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id, Offset, PageSize, ShortText
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import requires
 from ipbureau.protection.screening import flows, jobs, service
@@ -60,10 +61,11 @@ def queue_page(request: Request, filters: Annotated[QueuePageFilters, Query()], 
 
 
 @router.post("/screening/runs", include_in_schema=False)
-async def start_run_page(request: Request, db: Session = Depends(get_db),
-                         user: User = Depends(requires("screening.run", "run"))):
+def start_run_page(request: Request, db: Session = Depends(get_db),
+                   user: User = Depends(requires("screening.run", "run")),
+                   form: FormData = Depends(posted_form)):
     try:
-        job = jobs.start_run(db, user, form_model(RunCreate, await request.form()))
+        job = jobs.start_run(db, user, form_model(RunCreate, form))
     except DomainError as exc:
         return _queue(request, db, user, QueuePageFilters(), error=str(exc), status_code=exc.status)
     return RedirectResponse(f"/screening?job={job.id}", status_code=303)
@@ -90,9 +92,9 @@ def case_page(request: Request, case_id: Id, message: ShortText | None = None, d
 
 
 @router.post("/screening/{case_id}/decision", include_in_schema=False)
-async def decide_page(request: Request, case_id: Id, db: Session = Depends(get_db),
-                      user: User = Depends(requires("screening.case", "review"))):
-    form = await request.form()
+def decide_page(request: Request, case_id: Id, db: Session = Depends(get_db),
+                user: User = Depends(requires("screening.case", "review")),
+                form: FormData = Depends(posted_form)):
     try:
         decision = form_model(Decision, form)
         flows.decide_case(db, user, case_id, decision, ip_address=client_ip(request))
@@ -102,9 +104,9 @@ async def decide_page(request: Request, case_id: Id, db: Session = Depends(get_d
 
 
 @router.post("/screening/{case_id}/handling", include_in_schema=False)
-async def handling_page(request: Request, case_id: Id, db: Session = Depends(get_db),
-                        user: User = Depends(requires("screening.case", "handle"))):
-    form = await request.form()
+def handling_page(request: Request, case_id: Id, db: Session = Depends(get_db),
+                  user: User = Depends(requires("screening.case", "handle")),
+                  form: FormData = Depends(posted_form)):
     try:
         flows.record_case_handling(db, user, case_id, form_model(HandlingRecord, form), ip_address=client_ip(request))
     except DomainError as exc:

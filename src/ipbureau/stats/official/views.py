@@ -18,7 +18,7 @@ from ipbureau.auth.models import User
 from ipbureau.config import get_settings
 from ipbureau.core.errors import DomainError
 from ipbureau.core.fields import Id
-from ipbureau.core.forms import form_model
+from ipbureau.core.forms import form_model, posted_form
 from ipbureau.core.uow import Router, get_db
 from ipbureau.policy import policy, requires
 from ipbureau.stats import charts
@@ -45,12 +45,9 @@ router = Router()
 TAGS: list = ["官方统计数据"]
 
 
-async def _posted_form(request: Request) -> FormData:
-    return await request.form()
 
-
-async def _uploaded(file: UploadFile = File(...)) -> tuple[str, bytes]:
-    return file.filename or "official.csv", await read_limited(file, get_settings().max_upload_bytes)
+def _uploaded(file: UploadFile = File(...)) -> tuple[str, bytes]:
+    return file.filename or "official.csv", read_limited(file, get_settings().max_upload_bytes)
 
 
 # ---- API ----------------------------------------------------------------------------------------------
@@ -166,7 +163,7 @@ def new_page(request: Request, db: Session = Depends(get_db), user: User = Depen
 
 
 @router.post("/stats/official/new", include_in_schema=False)
-def create_page(request: Request, form: FormData = Depends(_posted_form), db: Session = Depends(get_db),
+def create_page(request: Request, form: FormData = Depends(posted_form), db: Session = Depends(get_db),
                 user: User = Depends(requires("stats.official", "edit"))):
     try:
         record = service.create(db, user, form_model(OfficialStatisticIn, form), ip_address=client_ip(request))
@@ -183,7 +180,7 @@ def edit_page(request: Request, statistic_id: Id, db: Session = Depends(get_db),
 
 
 @router.post("/stats/official/{statistic_id}/edit", include_in_schema=False)
-def update_page(request: Request, statistic_id: Id, form: FormData = Depends(_posted_form),
+def update_page(request: Request, statistic_id: Id, form: FormData = Depends(posted_form),
                 db: Session = Depends(get_db), user: User = Depends(requires("stats.official", "edit"))):
     try:
         record = service.update(db, user, statistic_id, form_model(OfficialStatisticIn, form),
