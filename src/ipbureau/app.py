@@ -54,11 +54,11 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     # Load jieba's dictionary now rather than on the first search (about 0.7 s).
     import jieba
 
-    from ipbureau.imports.jobs import recover_at_start_up
+    from ipbureau.jobs.service import recover_at_start_up
     from ipbureau.search.usage import start_usage_writer, stop_usage_writer
 
     jieba.initialize()
-    recover_at_start_up()  # import jobs left running by a killed process: marked failed, with the reason
+    recover_at_start_up()  # background jobs left running by a killed process: marked failed, with the reason
     start_usage_writer()  # usage counts are written off the request path; the shutdown writes the rest
     try:
         yield
@@ -161,8 +161,10 @@ def create_app() -> FastAPI:
                 body["field"] = exc.field
             if exc.problems:
                 body["problems"] = exc.problems
-            return JSONResponse(body, status_code=status)
-        return _error_page(request, status, ERROR_TITLES.get(status, "出错了"), str(exc))
+            return JSONResponse(body, status_code=status, headers=getattr(exc, "headers", None))
+        response = _error_page(request, status, ERROR_TITLES.get(status, "出错了"), str(exc))
+        response.headers.update(getattr(exc, "headers", None) or {})  # e.g. a 429's Retry-After
+        return response
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, _exc: CsrfFailed):

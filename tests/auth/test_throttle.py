@@ -183,3 +183,17 @@ def test_the_login_form_costs_one_verification_for_known_and_unknown_names(clien
                                              "csrf_token": csrf_from(page)}, follow_redirects=False)
         assert answer.status_code == 401
         assert verifications["verify"] - before == 1 and verifications["hash"] == 0
+
+
+def test_a_refusal_while_locked_says_in_retry_after_how_many_seconds_are_left(app, db, users, clock, client_from):
+    client = client_from("10.0.0.9")
+    for _ in range(5):
+        _token(client, "agency_user", "wrong-password")
+    refused = _token(client, "agency_user", PASSWORD)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == str(15 * 60)
+    clock.advance(minutes=10, seconds=30)
+    assert _token(client, "agency_user", PASSWORD).headers["Retry-After"] == str(4 * 60 + 30)
+    form = _form_login(client, "agency_user", PASSWORD)  # the login form's 429 page says the same
+    assert form.status_code == 429 and form.headers["Retry-After"] == str(4 * 60 + 30)
+    clock.advance(minutes=4, seconds=29, microseconds=500_000)  # half a second left: rounded up, never 0
+    assert _token(client, "agency_user", PASSWORD).headers["Retry-After"] == "1"

@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 
 from ipbureau.demo.generator import write_patent_csv
 from ipbureau.imports.jobs import INTERRUPTED
-from ipbureau.imports.models import ImportBatch, ImportJobRecord
+from ipbureau.imports.models import ImportBatch
+from ipbureau.jobs.models import BackgroundJob
 from ipbureau.patents.models import Patent, PatentApplicant
 from tests.conftest import login
 
@@ -59,14 +60,14 @@ def test_a_killed_import_leaves_no_rows_and_its_job_is_failed_at_the_next_start(
     assert db.scalar(select(func.count()).select_from(Patent)) == 0
     assert db.scalar(select(func.count()).select_from(PatentApplicant)) == 0
     assert db.scalar(select(func.count()).select_from(ImportBatch)) == 0  # its batch row was in the transaction
-    job = db.scalar(select(ImportJobRecord).where(ImportJobRecord.filename == "killed.csv"))
+    job = db.scalar(select(BackgroundJob).where(BackgroundJob.subject == "killed.csv"))
     assert job.state == "running" and job.worker.endswith(f":{child.pid}")
 
     from ipbureau.app import create_app
 
     with TestClient(create_app()) as client:  # the application's start-up
         db.expire_all()
-        job = db.get(ImportJobRecord, job.id)
+        job = db.get(BackgroundJob, job.id)
         assert (job.state, job.message) == ("failed", INTERRUPTED) and job.finished_at is not None
         login(client, "bureau_staff_user")
         page = client.get("/imports")
@@ -79,10 +80,10 @@ def test_a_killed_import_leaves_no_rows_and_its_job_is_failed_at_the_next_start(
 def test_jobs_of_live_processes_are_left_alone(db, users):
     from ipbureau.imports.jobs import recover_interrupted_jobs, worker_name
 
-    db.add(ImportJobRecord(id="a" * 32, kind="patent", filename="mine.csv", state="running", worker=worker_name(),
+    db.add(BackgroundJob(id="a" * 32, kind="import.patent", subject="mine.csv", state="running", worker=worker_name(),
                            problems=[]))
-    db.add(ImportJobRecord(id="b" * 32, kind="patent", filename="elsewhere.csv", state="running",
+    db.add(BackgroundJob(id="b" * 32, kind="import.patent", subject="elsewhere.csv", state="running",
                            worker="another-host:1", problems=[]))
     db.commit()
     assert recover_interrupted_jobs(db) == 0
-    assert {j.state for j in db.scalars(select(ImportJobRecord))} == {"running"}
+    assert {j.state for j in db.scalars(select(BackgroundJob))} == {"running"}

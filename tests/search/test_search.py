@@ -376,3 +376,32 @@ def test_outdated_index_is_discarded_and_rebuilt(db, own, test_env):
     assert service.ensure_index_matches_database(db) == len(own)
     assert _apps(db, q="混凝土") == {APP_MIXER}
     assert service.ensure_index_matches_database(db) == 0
+
+
+def test_xlsx_export_keeps_text_as_text_and_the_search_order(db):
+    """The export's XLSX writer must not turn a title beginning with "=" into a formula (it is text, made inert as
+    in the CSV) nor a number-like text into a number, and keeps the rows in the search's order."""
+    import_patents(db, _csv([f"{APP_IMAGE},=HYPERLINK(\"http://x\"),abstract,2021-03-01,H04N5/225,"
+                             f"天津光电科技有限公司,滨海新区,有权,2022-05-10,",
+                             f"{APP_BOX},00123,用于包装的盒子,2020-08-08,,天津包装有限公司,南开区,有权,2021-01-05,"]),
+                   "formula.csv")
+    stored = dict(db.execute(select(Patent.application_no, Patent.title)).all())
+    assert stored[APP_IMAGE].endswith('=HYPERLINK("http://x")')  # as the import kept it
+    sheet = openpyxl.load_workbook(io.BytesIO(service.export(db, PatentQuery(), "xlsx"))).active
+    rows = list(sheet.iter_rows(min_row=2))
+    titles = {row[0].value: row[3] for row in rows}
+    assert titles[APP_IMAGE].value == "'" + stored[APP_IMAGE] and titles[APP_IMAGE].data_type == "s"
+    assert titles[APP_BOX].value == "00123" and titles[APP_BOX].data_type == "s"
+    # No query words: newest filing first, as on the page.
+    assert [row[0].value for row in rows] == [APP_IMAGE, APP_BOX]
+    assert rows[0][7].is_date and rows[0][7].number_format == "yyyy-mm-dd"
+
+
+def test_the_page_says_when_the_export_holds_only_the_first_results(client, users, own, monkeypatch):
+    login(client, "public_user")
+    page = client.get("/search")
+    assert "导出结果（最多 5000 条）" in page.text and 'id="export-cap"' not in page.text
+    monkeypatch.setattr(service, "EXPORT_LIMIT", 2)
+    assert "共 5 条，文件只含按申请日从新到旧的前 2 条" in client.get("/search").text
+    monkeypatch.setattr(service, "EXPORT_LIMIT", 1)
+    assert "共 2 条，文件只含按相关度排序的前 1 条" in client.get("/search", params={"q": "image"}).text

@@ -13,6 +13,7 @@ response, in a session of its own (``record_failure``, run as the response's bac
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select
@@ -43,6 +44,13 @@ class LoginThrottled(AppError):
     def __init__(self, until: datetime) -> None:
         self.until = aware(until)
         super().__init__("", f"登录失败次数过多，请于 {local_time(self.until):%H:%M} 后再试或联系管理员解锁")
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """``Retry-After`` (RFC 9110 §10.2.3): the whole seconds left of the lock, rounded up, at least 1, so a
+        client that waits that long is not refused again by the same lock."""
+        left = (self.until - sessions.now()).total_seconds()
+        return {"Retry-After": str(max(1, math.ceil(left)))}
 
 
 def _window() -> timedelta:

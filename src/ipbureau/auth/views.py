@@ -98,7 +98,9 @@ def login_submit(request: Request, db: Session = Depends(get_db),
         response.background = _count_failure(request, username)
         return response
     except LoginThrottled as exc:
-        return _login_again(request, db, form, str(exc), exc.status)
+        response = _login_again(request, db, form, str(exc), exc.status)
+        response.headers.update(exc.headers)  # Retry-After: the seconds left of the lock
+        return response
     request.session.clear()  # a fresh cookie on login (no fixation); it carries only the session's secret
     request.session["sid"] = secret
     return RedirectResponse(_safe_next(credentials.next), status_code=303)

@@ -6,6 +6,7 @@ from ipbureau.database.core import Base
 from ipbureau.enterprises import models as enterprise_models  # noqa: F401
 from ipbureau.enterprises.services import models as enterprise_service_models  # noqa: F401
 from ipbureau.imports import models as import_models  # noqa: F401
+from ipbureau.jobs import models as job_models  # noqa: F401
 from ipbureau.market import models as market_models  # noqa: F401
 from ipbureau.navigation import models as navigation_models  # noqa: F401
 from ipbureau.notices import models as notice_models  # noqa: F401

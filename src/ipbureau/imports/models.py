@@ -32,27 +32,3 @@ class ImportBatch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-
-class ImportJobRecord(Base):
-    """One import job, durable: queued -> running -> succeeded | failed, with who started it, the file, the counts
-    and the reason of a failure. Progress while it runs is kept in the running process (imports.jobs): the import
-    itself is one transaction, which on SQLite blocks any other writer until it ends."""
-
-    __tablename__ = "import_job"
-
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # uuid4 hex: the job's address in URLs
-    kind: Mapped[str] = mapped_column(String(16))
-    filename: Mapped[str] = mapped_column(String(255))
-    dataset: Mapped[str] = mapped_column(String(8), default="real")
-    state: Mapped[str] = mapped_column(String(16), default="queued", index=True)  # queued|running|succeeded|failed
-    done: Mapped[int] = mapped_column(Integer, default=0)
-    total: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str] = mapped_column(String(1000), default="")
-    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    # host:pid of the process running it: start-up recovery fails only the jobs of processes that are gone.
-    worker: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -83,6 +83,6 @@ def search_page(request: Request, page: ResultPage = 1, db: Session = Depends(ge
         return render(request, "search/index.html", {**context, "error": str(exc)}, db=db, status_code=exc.status)
     return render(request, "search/index.html", {
         **context, "result": result, "query": query, "pages": max(1, -(-result.total // DEFAULT_PAGE_SIZE)),
-        "export_xlsx": _link("/search/export", query, fmt="xlsx"),
+        "export_limit": service.EXPORT_LIMIT, "export_xlsx": _link("/search/export", query, fmt="xlsx"),
         "export_csv": _link("/search/export", query, fmt="csv"),
     }, db=db)

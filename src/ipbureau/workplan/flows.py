@@ -13,9 +13,8 @@ An upload (``upload_plan``) runs in the request's unit of work, which commits it
 
 from __future__ import annotations
 
-import io
-import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ipbureau.audit import service as audit
 from ipbureau.core.errors import DomainError, NotFound
+from ipbureau.documents.spreadsheet import Styled, table
 from ipbureau.imports.errors import FileRejected
 from ipbureau.imports.readers import normalise_header, open_table, parse_date
 from ipbureau.policy import policy
@@ -493,53 +493,25 @@ STATUS_FILLS = {
     TargetStatus.OVERDUE: "FFC7CE",
     TargetStatus.NO_DATA: "EDEDED",
 }
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-
-
-def _safe(value: Any) -> Any:
-    """Text that Excel would read as a formula is written with a leading apostrophe."""
-    if isinstance(value, str) and _FORMULA_START.match(value):
-        return "'" + value
-    return value
-
-
 def export_workbook(progress: PlanProgress) -> bytes:
     """One row per target (points without a target: one row, target columns empty)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    def rows() -> Iterator[list[Any]]:
+        for _heading, points in progress.sections:
+            for point_progress in points:
+                point = point_progress.point
+                if not point_progress.targets:
+                    yield [point.label, point.title, None, None, None, None, None, None, None,
+                           point.responsible_department, None]
+                    continue
+                for item in point_progress.targets:
+                    target = item.target
+                    yield [point.label, point.title, target.description, target.target_value, target.unit, item.value,
+                           item.ratio, Styled(item.status.label, fill=f"#{STATUS_FILLS[item.status]}"),
+                           target.deadline, point.responsible_department, item.updated_on]
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"{progress.plan.year}年工作要点"
-    sheet.append(EXPORT_HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for _heading, points in progress.sections:
-        for point_progress in points:
-            point = point_progress.point
-            common = (point.label, _safe(point.title))
-            if not point_progress.targets:
-                sheet.append((*common, None, None, None, None, None, None, None, _safe(point.responsible_department), None))
-                continue
-            for item in point_progress.targets:
-                target = item.target
-                sheet.append((*common, _safe(target.description), target.target_value, target.unit, item.value,
-                              item.ratio, item.status.label, target.deadline, _safe(point.responsible_department),
-                              item.updated_on))
-                row = sheet.max_row
-                sheet.cell(row, 7).number_format = "0.0%"
-                sheet.cell(row, 9).number_format = "yyyy-mm-dd"
-                sheet.cell(row, 11).number_format = "yyyy-mm-dd"
-                sheet.cell(row, 8).fill = PatternFill("solid", fgColor=STATUS_FILLS[item.status])
-    for letter, width in zip("ABCDEFGHIJK", (8, 30, 36, 10, 7, 10, 9, 12, 12, 16, 12)):
-        sheet.column_dimensions[letter].width = width
-    for row in sheet.iter_rows(min_row=2, max_col=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return table(f"{progress.plan.year}年工作要点", EXPORT_HEADERS, rows(),
+                 widths=(8, 30, 36, 10, 7, 10, 9, 12, 12, 16, 12),
+                 column_formats={6: "0.0%", 8: "yyyy-mm-dd", 10: "yyyy-mm-dd"}, wrap_columns=(0, 1, 2))
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,16 @@ Counting rules (the same as the indicators in ``indicators.py``):
 
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import Select, and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
+from ipbureau.documents.spreadsheet import Sheet, Styled, workbook
 from ipbureau.policy import policy
 from ipbureau.protection.enforcement.enums import CaseCategory, CaseStatus
 from ipbureau.protection.enforcement.models import EnforcementCase
@@ -33,7 +30,6 @@ from ipbureau.stats.charts import bar_ranking, column_chart
 
 CLOSED_STATUSES = (CaseStatus.CLOSED.value, CaseStatus.TRANSFERRED.value)
 DATASETS = ("real", "demo")
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 
 
 def _visible(user: User) -> Select:
@@ -116,58 +112,33 @@ def year_statistics(session: Session, user: User, year: int | None, dataset: str
     return statistics(session, user, year or today.year, dataset=dataset)
 
 
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and _FORMULA_START.match(value):
-        return "'" + value
-    return value
-
-
 def export_workbook(session: Session, user: User, stats: EnforcementStats) -> bytes:
     """Sheets by category, district and month (closed, 万元 amounts, transferred) and the cases closed or
     transferred in the year."""
     names = district_names(session)
     headers = ("办结案件数（件）", "涉案金额（万元）", "罚没款（万元）", "移送司法机关（件）")
-    workbook = Workbook()
-    sheets = (("按类别", "案件类别", [(CaseCategory(c).label, f) for c, f in stats.by_category.items()]),
-              ("按区", "区", [(names.get(d, d or "未知"), f) for d, f in stats.by_district.items()]),
-              ("按月", "月份", [(f"{m}月", f) for m, f in stats.by_month.items()]))
-    for index, (title, first, rows) in enumerate(sheets):
-        sheet = workbook.active if index == 0 else workbook.create_sheet()
-        sheet.title = title
-        sheet.append((f"{stats.year}年行政执法案件统计（{'演示数据' if stats.dataset == 'demo' else '真实数据'}）",))
-        sheet.append((first, *headers))
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for label, figures in rows:
-            sheet.append((label, figures.closed, figures.amount_wan, figures.fines_wan, figures.transferred))
-        total = stats.total
-        sheet.append(("合计", total.closed, total.amount_wan, total.fines_wan, total.transferred))
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-        sheet.column_dimensions["A"].width = 16
-        for letter in "BCDE":
-            sheet.column_dimensions[letter].width = 18
-        sheet.freeze_panes = "A3"
-    detail = workbook.create_sheet("案件明细")
-    detail.append(("案件编号", "类别", "区", "执法单位", "当事人", "立案日期", "结案日期", "涉案金额（元）", "罚没款（元）",
-                   "处罚决定书文号", "移送司法机关", "移送日期", "状态"))
-    for cell in detail[1]:
-        cell.font = Font(bold=True)
+    caption = f"{stats.year}年行政执法案件统计（{'演示数据' if stats.dataset == 'demo' else '真实数据'}）"
+    total = stats.total
+    total_row = [Styled(v, bold=True) for v in ("合计", total.closed, total.amount_wan, total.fines_wan, total.transferred)]
+    breakdowns = (("按类别", "案件类别", [(CaseCategory(c).label, f) for c, f in stats.by_category.items()]),
+                  ("按区", "区", [(names.get(d, d or "未知"), f) for d, f in stats.by_district.items()]),
+                  ("按月", "月份", [(f"{m}月", f) for m, f in stats.by_month.items()]))
+    sheets = [Sheet(title, (first, *headers), [*([label, f.closed, f.amount_wan, f.fines_wan, f.transferred]
+                                                 for label, f in rows), total_row],
+                    caption=caption, widths=[16, 18, 18, 18, 18]) for title, first, rows in breakdowns]
     start, end = date(stats.year, 1, 1), date(stats.year, 12, 31)
     query = _visible(user).where(EnforcementCase.dataset == stats.dataset, or_(
         and_(EnforcementCase.status.in_(CLOSED_STATUSES), EnforcementCase.closed_on.between(start, end)),
         and_(EnforcementCase.transferred.is_(True), EnforcementCase.transferred_on.between(start, end))))
-    for case in session.scalars(query.order_by(EnforcementCase.closed_on, EnforcementCase.id)):
-        detail.append((_safe(case.case_no), CaseCategory(case.category).label, names.get(case.district_code),
-                       _safe(case.enforcement_unit), _safe(case.party_name), case.opened_on, case.closed_on,
-                       float(case.amount_involved_yuan or 0), float(case.fines_yuan or 0),
-                       _safe(case.penalty_decision_no), _safe(case.transferred_organ) if case.transferred else "否",
-                       case.transferred_on, CaseStatus(case.status).label))
-        for column in (6, 7, 12):
-            detail.cell(detail.max_row, column).number_format = "yyyy-mm-dd"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    cases = session.scalars(query.order_by(EnforcementCase.closed_on, EnforcementCase.id))
+    details = ([case.case_no, CaseCategory(case.category).label, names.get(case.district_code), case.enforcement_unit,
+                case.party_name, case.opened_on, case.closed_on, float(case.amount_involved_yuan or 0),
+                float(case.fines_yuan or 0), case.penalty_decision_no,
+                case.transferred_organ if case.transferred else "否", case.transferred_on,
+                CaseStatus(case.status).label] for case in cases)
+    sheets.append(Sheet("案件明细", ("案件编号", "类别", "区", "执法单位", "当事人", "立案日期", "结案日期", "涉案金额（元）",
+                                 "罚没款（元）", "处罚决定书文号", "移送司法机关", "移送日期", "状态"), details))
+    return workbook(*sheets)
 
 
 def month_chart(stats: EnforcementStats) -> str:

@@ -10,19 +10,17 @@ decision to the grant (over grants in the period).
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import duckdb
 import numpy as np
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from ipbureau.documents.spreadsheet import Sheet, Styled, workbook
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.enums import Dataset
 from ipbureau.navigation.chains import IndustryChain, load_chains
@@ -175,26 +173,19 @@ def _days(value: float | None) -> float | str:
 
 def export_workbook(stats: CycleStats) -> bytes:
     """The same figures as the page, one sheet per breakdown."""
-    book = Workbook()
-    book.remove(book.active)
     headers = ["", "受理量（件）", "作出结论（件）", "预审合格（件）", "合格率", "授权（件）", "受理至结论中位天数",
                "结论至授权中位天数"]
     scope = (f"{stats.year}年" if stats.year else "全部年份") + ("（演示数据）" if stats.dataset == "demo" else "") + (
         f"，区划 {stats.district_code}" if stats.district_code else "")
-    for name, label in DIMENSIONS.items():
-        sheet = book.create_sheet(label.replace("（", "(").replace("）", ")")[:31])
-        sheet.append([f"专利预审周期统计 · 按{label} · {scope}"])
-        sheet["A1"].font = Font(bold=True)
-        sheet.append([label, *headers[1:]])
-        for row in [*stats.by[name], stats.total]:
-            ratio = row.qualified_ratio
-            sheet.append([row.key, row.received, row.decided, row.qualified,
-                          "—" if ratio is None else round(ratio, 4), row.granted, _days(row.median_decision_days),
-                          _days(row.median_grant_days)])
-        sheet.column_dimensions["A"].width = 28
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+    def rows(name: str) -> list[list[Any]]:
+        return [[row.key, row.received, row.decided, row.qualified,
+                 "—" if row.qualified_ratio is None else round(row.qualified_ratio, 4), row.granted,
+                 _days(row.median_decision_days), _days(row.median_grant_days)] for row in [*stats.by[name], stats.total]]
+
+    return workbook(*(Sheet(label.replace("（", "(").replace("）", ")"), [label, *headers[1:]], rows(name),
+                            caption=Styled(f"专利预审周期统计 · 按{label} · {scope}", bold=True), widths={0: 28})
+                      for name, label in DIMENSIONS.items()))
 
 
 def available_years(session: Session, dataset: str) -> list[int]:

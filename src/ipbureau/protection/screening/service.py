@@ -3,7 +3,6 @@ side by side, Excel export."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
@@ -13,6 +12,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ipbureau.core.workflow import Transition
 from ipbureau.database.core import paginate
+from ipbureau.documents.spreadsheet import table
+from ipbureau.jobs.service import JobStatus
 from ipbureau.patents.models import Patent
 from ipbureau.policy import policy
 from ipbureau.protection.screening import jobs
@@ -96,7 +97,7 @@ class QueuePage:
     district_locked: bool  # the user sees one district's applications only: no district filter
     can_run: bool
     runs: list[ScreeningRun]
-    job: jobs.ScreeningJob | None
+    job: JobStatus | None  # the run just started (any worker's)
 
 
 def queue_page(session: Session, user: Any, filters: QueueFilters, *, offset: int = 0,
@@ -109,7 +110,7 @@ def queue_page(session: Session, user: Any, filters: QueueFilters, *, offset: in
                      districts=[tuple(row) for row in districts],
                      district_locked=policy.clause(user, "screening.case") is not None, can_run=can_run,
                      runs=latest_runs(session, user) if can_run else [],
-                     job=jobs.get_job(job_id) if job_id and can_run else None)
+                     job=jobs.job_status(session, job_id) if job_id and can_run else None)
 
 
 @dataclass
@@ -189,37 +190,19 @@ EXPORT_HEADERS = ("申请号", "专利名称", "申请人", "代理机构", "区
 
 def export_workbook(session: Session, user: Any, filters: QueueFilters | None = None) -> bytes:
     """The queue (as filtered, within the user's scope) as an Excel workbook, one row per application."""
-    # openpyxl is imported here: it costs ~0.2 s and only the export needs it.
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     districts = dict(session.execute(select(District.code, District.name)).all())
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "非正常专利申请筛查"
-    sheet.append(EXPORT_HEADERS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     cases = session.scalars(visible_cases(user, filters, action="export")
                             .order_by(ScreeningCase.total_score.desc(), ScreeningCase.id))
-    for case in cases:
+
+    def row(case: ScreeningCase) -> list[Any]:
         patent = case.patent
         reasons = "\n".join(f"【{Sign(f.sign).label}】{f.reason}" for f in flags_of(session, patent.id))
-        sheet.append([
-            patent.application_no, _safe(patent.title), _safe("；".join(patent.applicant_names)),
-            _safe(patent.agency or ""), districts.get(patent.district_code or "", patent.district_code or ""),
-            patent.filing_date, case.total_score,
-            "、".join(Sign(s).label for s in case.signs.split(",") if s), CaseStatus(case.status).label,
-            _safe(case.decision_reason or ""), case.decided_at.date() if case.decided_at else None,
-            Handling(case.handling).label if case.handling else "", case.handled_on, _safe(reasons),
-        ])
-    for column, width in zip("ABCDEFGHIJKLMN", (20, 36, 30, 30, 10, 12, 8, 30, 12, 30, 12, 14, 14, 80)):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        return [patent.application_no, patent.title, "；".join(patent.applicant_names), patent.agency or "",
+                districts.get(patent.district_code or "", patent.district_code or ""), patent.filing_date,
+                case.total_score, "、".join(Sign(s).label for s in case.signs.split(",") if s),
+                CaseStatus(case.status).label, case.decision_reason or "",
+                case.decided_at.date() if case.decided_at else None,
+                Handling(case.handling).label if case.handling else "", case.handled_on, reasons]
 
-
-def _safe(text: str) -> str:
-    """Cells that would start a formula are quoted (a text from an application must not run in Excel)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return table("非正常专利申请筛查", EXPORT_HEADERS, (row(case) for case in cases),
+                 widths=[20, 36, 30, 30, 10, 12, 8, 30, 12, 30, 12, 14, 14, 80])

@@ -141,9 +141,9 @@ def api_handling(request: Request, case_id: Id, body: HandlingRecord, db: Sessio
 
 @router.post("/api/screening/runs", response_model=JobRead, status_code=202, tags=TAGS)
 def api_start_run(body: RunCreate, db: Session = Depends(get_db), user: User = Depends(requires("screening.run", "run"))):
-    return jobs.start_run(db, user, body).read()
+    return jobs.start_run(db, user, body)
 
 
 @router.get("/api/screening/jobs/{job}", response_model=JobRead, tags=TAGS)
-def api_job(job: ShortText, user: User = Depends(requires("screening.run", "view"))):
-    return jobs.job_of(user, job).read()
+def api_job(job: ShortText, db: Session = Depends(get_db), user: User = Depends(requires("screening.run", "view"))):
+    return jobs.job_of(db, user, job)

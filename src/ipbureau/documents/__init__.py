@@ -1,0 +1,1 @@
+"""Documents every area produces the same way (spreadsheets)."""
