@@ -7,15 +7,19 @@ and the latency of demand → patents at 100,000 listed patents.
     196 needs written by hand in an enterprise's words (159 Chinese, 37 English), each with graded relevant
     patents (2 = the intended one, 1 = also fits), split into dev/test halves (alternate needs). hit@10 and MRR
     are of the intended patent (ties with k other candidates count k/2 places lower); nDCG@10 uses the grades.
-    Weights and the embedded text length are chosen on DEV; every table row is on TEST unless it says dev.
+    Weights and the embedded text (64, 160 or 512 characters, or two views of it: ranking.encoders.PassageViews)
+    are chosen on DEV; every table row is on TEST unless it says dev. A text is cut the app's way
+    (market.embeddings.shorten of the whole text), so "e5 views" rows are what the app stores.
 (b) GENERATED sets (as before issue 14, smaller): candidates from ipbureau.demo.generator indexed by their
     abstract without the title; ``title`` (the held-out title is the query), ``zh-need`` and ``en-need`` (the
     segment and problem stated in other words, relevant: every patent of that segment stating that problem).
 (c) Embedding rate (passages/s) of each encoder on 40 real texts, measured in this run, and its ratio to USE-m3.
-(d) Latency per demand (query embedding + BM25 + cosine + IPC/chain/district + top-10 explanations) over --size
-    listed patents. The vectors are RANDOM unit vectors (scoring costs the same whatever they hold: one
-    (n, 384) @ (384,) product): embedding 100,000 patents with e5 takes hours on this machine. The raw engine
-    (numpy's product over the same matrix) is timed beside it.
+(d) Latency per stored demand (its stored vector + BM25 + cosine + IPC/chain/district + top-10 explanations, the
+    app's CandidateIndex.rank: nothing is encoded, as in market.matching.match_demand) over --size listed
+    patents, and separately the cost of encoding an ad-hoc query with e5 (market.matching.match_text). The vectors
+    are RANDOM unit vectors (scoring costs the same whatever they hold: one (n, 384) @ (384,) product):
+    embedding 100,000 patents with e5 takes many hours on this machine. The raw engine (numpy's product over the
+    same matrix + top 10) is timed beside it.
 Vectors are cached under bench/out/ (keyed by model, text length and corpus), so reruns are quick.
 """
 
@@ -40,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ipbureau.market import embeddings  # noqa: E402
-from ipbureau.ranking.encoders import E5Small, UseM3  # noqa: E402
+from ipbureau.ranking.encoders import E5Small, PassageViews, UseM3  # noqa: E402
 from ipbureau.ranking.engine import WEIGHTS, TextIndex, Weights  # noqa: E402
 from ipbureau.ranking.terms import terms  # noqa: E402
 
@@ -210,8 +214,13 @@ def rrf(*arrays: np.ndarray, k: int = 60) -> np.ndarray:
 
 SHARES = (1.0, 0.2, 0.1, 0.05, 0.02)
 BM25_WEIGHTS = tuple(np.round(np.arange(0.0, 0.61, 0.05), 2))
-FLOORS = (0.70, 0.74, 0.78, 0.82)
-CEILS = (0.90, 0.93, 0.96)
+# The floor shifts every score alike and the width only rescales the BM25 weight, so one mapping and a fine weight
+# grid cover every (floor, ceil) (the app's WEIGHTS use the same mapping).
+FLOOR, CEIL = 0.74, 0.90
+LENGTHS = (64, 160, 512)
+# Views of a patent's text (characters) whose cosines are mixed with weight a / 1 - a (PassageViews).
+PAIRS = ((64, 512), (64, 160), (160, 512))
+MIXES = tuple(np.round(np.arange(0.1, 0.91, 0.1), 2))
 
 
 class Corpus:
@@ -225,9 +234,10 @@ class Corpus:
         self.indexes = {share: TextIndex(self.bm25_texts, np.zeros((len(documents), 1)), tokens=tokens,
                                          weights=Weights(0.5, 0.5, 0.0, 1.0, share, 0)) for share in SHARES}
         self.vectors = {}
+        whole = [embeddings.patent_embedding_text(t, a) for t, a in documents]
         for name, encoder in encoders.items():
             for chars in lengths if name.startswith("e5") else lengths[:1]:
-                texts = [embeddings.patent_text(t, a, chars) for t, a in documents]
+                texts = [embeddings.shorten(t, chars) for t in whole]
                 self.vectors[name, chars] = cached_vectors(encoder, texts, "passage", f"{label}-{chars}")
 
     def components(self, needs: list[dict], encoders: dict) -> list[dict]:
@@ -239,14 +249,22 @@ class Corpus:
             parts = {("bm25", share): index.scores(words, None) for share, index in self.indexes.items()}
             row = {key: (s.bm25_raw, s.bm25) for key, s in parts.items()}
             for (name, chars), vectors in self.vectors.items():
-                row["cos", name, chars] = vectors @ query_vectors[name][k]
+                row["cos", name, chars] = (vectors @ query_vectors[name][k]).astype(np.float64)
             out.append(row)
         return out
 
 
-def hybrid(row: dict, name: str, chars: int, w: float, floor: float, ceil: float, share: float) -> np.ndarray:
+def cosine(row: dict, views: tuple, mix: float) -> np.ndarray:
+    """e5's cosine for one text length, or the mix of two views' (what a PassageViews vector's product gives)."""
+    if len(views) == 1:
+        return row["cos", "e5-small", views[0]]
+    return mix * row["cos", "e5-small", views[0]] + (1 - mix) * row["cos", "e5-small", views[1]]
+
+
+def hybrid(row: dict, views: tuple, mix: float, w: float, share: float, floor: float = FLOOR,
+           ceil: float = CEIL) -> np.ndarray:
     """The engine's fusion (ranking.engine.TextIndex.scores): the mapped cosine is not clipped."""
-    cos_n = (row["cos", name, chars] - floor) / (ceil - floor)
+    cos_n = (cosine(row, views, mix) - floor) / (ceil - floor)
     return w * row["bm25", share][1] + (1 - w) * cos_n
 
 
@@ -258,40 +276,49 @@ def old_hybrid(row: dict, chars: int) -> np.ndarray:
 
 
 def tune(rows: list[dict], needs: list[dict], lengths: tuple[int, ...]) -> tuple:
-    """The (chars, w_bm25, floor, ceil, share) with the best dev MRR (then hit@10) for e5 + BM25."""
+    """The (views, mix, w_bm25, share) with the best dev MRR (then hit@10) for e5 (+ BM25 when w > 0)."""
     dev = [i for i, n in enumerate(needs) if n["split"] == "dev"]
+    candidates = [((n,), 1.0) for n in lengths] + [(pair, a) for pair in PAIRS if set(pair) <= set(lengths)
+                                                   for a in MIXES]
     best, best_key = None, (-1.0, -1.0)
-    for chars in lengths:
+    for views, mix in candidates:
         for share in SHARES:
-            for floor in FLOORS:
-                for ceil in CEILS:
-                    for w in BM25_WEIGHTS:
-                        hit, mrr, _ = evaluate([hybrid(rows[i], "e5-small", chars, w, floor, ceil, share) for i in dev],
-                                               [needs[i] for i in dev])
-                        if (mrr, hit) > best_key:
-                            best, best_key = (chars, w, floor, ceil, share), (mrr, hit)
+            for w in BM25_WEIGHTS:
+                hit, mrr, _ = evaluate([hybrid(rows[i], views, mix, w, share) for i in dev], [needs[i] for i in dev])
+                if (mrr, hit) > best_key:
+                    best, best_key = (views, mix, w, share), (mrr, hit)
     return best, best_key
 
 
+def app_views() -> tuple[tuple[int, ...], float]:
+    views = tuple(chars for chars, _ in embeddings.VIEWS)
+    return views, embeddings.VIEWS[0][1] / sum(weight for _, weight in embeddings.VIEWS)
+
+
 def methods(lengths: tuple[int, ...], tuned: tuple) -> dict[str, tuple[tuple | None, Callable[[dict], np.ndarray]]]:
-    """name -> ((encoder, text length) it needs, scoring of one need's components)."""
+    """name -> ((encoder, text length) whose rate applies, scoring of one need's components)."""
     app = WEIGHTS
-    chars, w, floor, ceil, share = tuned
-    out: dict[str, tuple[str | None, Callable]] = {
+    views, mix, w, share = tuned
+    out: dict[str, tuple[tuple | None, Callable]] = {
         "BM25 (jieba, weighted terms)": (None, lambda r: r["bm25", 1.0][0]),
         f"USE-m3 alone ({lengths[0]} chars)": (("use-m3", lengths[0]), lambda r: r["cos", "use-m3", lengths[0]]),
     }
     for n in lengths:
         out[f"e5-small alone ({n} chars)"] = (("e5-small", n), lambda r, n=n: r["cos", "e5-small", n])
     out["old app hybrid (USE-m3 + BM25 0.18/0.72)"] = (("use-m3", lengths[0]), lambda r: old_hybrid(r, lengths[0]))
-    out[f"RRF e5 + BM25 (k=60, {chars} chars)"] = (("e5-small", chars),
-                                                  lambda r: rrf(r["cos", "e5-small", chars], r["bm25", 1.0][0]))
-    out[f"e5 + BM25 tuned on dev ({chars} chars, w={w}, {floor}-{ceil}, df<{share})"] = (
-        ("e5-small", chars), lambda r: hybrid(r, "e5-small", chars, w, floor, ceil, share))
-    out[f"APP ENGINE (ranking.WEIGHTS, {embeddings.EMBED_CHARS} chars)"] = (
-        ("e5-small", embeddings.EMBED_CHARS), lambda r: hybrid(r, "e5-small", embeddings.EMBED_CHARS if embeddings.EMBED_CHARS in lengths
-                                     else lengths[0], app.bm25 / (app.bm25 + app.embedding), app.cos_floor,
-                                     app.cos_ceil, app.max_df_share if app.min_docs <= len(r["bm25", 1.0][0]) else 1.0))
+    out[f"RRF e5 + BM25 (k=60, {lengths[0]} chars)"] = (("e5-small", lengths[0]), lambda r: rrf(
+        r["cos", "e5-small", lengths[0]], r["bm25", 1.0][0]))
+    out[f"previous app: e5 ({lengths[0]} chars) + BM25 0.25/0.75"] = (("e5-small", lengths[0]), lambda r: hybrid(
+        r, (lengths[0],), 1.0, 0.25, 0.05 if len(r["bm25", 1.0][0]) >= 300 else 1.0))
+    label = "+".join(str(v) for v in views) + (f" mixed {mix}/{round(1 - mix, 2)}" if len(views) > 1 else "")
+    out[f"tuned on dev: e5 views {label} + BM25 w={w}, df<{share}"] = (
+        ("views", 0), lambda r: hybrid(r, views, mix, w, share))
+    app_v, app_mix = app_views()
+    out[f"APP ENGINE (ranking.WEIGHTS, embeddings.VIEWS {'+'.join(map(str, app_v))})"] = (
+        ("views", 0), lambda r: hybrid(r, app_v if set(app_v) <= set(lengths) else (lengths[0],), app_mix,
+                                        app.bm25 / (app.bm25 + app.embedding),
+                                        app.max_df_share if app.min_docs <= len(r["bm25", 1.0][0]) else 1.0,
+                                        app.cos_floor, app.cos_ceil))
     return out
 
 
@@ -307,33 +334,41 @@ def report(title: str, rows: list[dict], needs: list[dict], table: dict, rates: 
 
 def quality(args, encoders: dict) -> None:
     patents, needs = real_set()
-    lengths = (embeddings.EMBED_CHARS, 160) if embeddings.EMBED_CHARS != 160 else (160,)
+    lengths = LENGTHS
+    whole = [embeddings.patent_embedding_text(p["title"], p["abstract"]) for p in patents[:40]]
     rates = {}
     for chars in lengths:
-        sample = [embeddings.patent_text(p["title"], p["abstract"], chars) for p in patents[:40]]
+        sample = [embeddings.shorten(t, chars) for t in whole]
         for name, enc in encoders.items():
-            rates[name, chars] = embedding_rate(enc, sample)
-    print("\n(c) embedding rate on 40 real patents: " + ", ".join(
-        f"{name} at {chars} chars {rate:.1f} passages/s" for (name, chars), rate in rates.items()) + "; e5/USE-m3 "
-          + ", ".join(f"at {c} chars {rates['e5-small', c] / rates['use-m3', c]:.3f}" for c in lengths), flush=True)
+            if name.startswith("e5") or chars == lengths[0]:
+                rates[name, chars] = embedding_rate(enc, sample)
+    app_encoder = PassageViews(encoders["e5-small"], embeddings.VIEWS, embeddings.shorten)
+    rates["views", 0] = embedding_rate(app_encoder, whole)
+    print("\n(c) embedding rate on 40 real patents (passages/s): " + ", ".join(
+        f"{name} at {chars} chars {rate:.1f}" for (name, chars), rate in rates.items() if name != "views")
+          + f", the app's {app_encoder.name} {rates['views', 0]:.1f}; e5/USE-m3 at {lengths[0]} chars "
+          + f"{rates['e5-small', lengths[0]] / rates['use-m3', lengths[0]]:.3f}; load {machine().rsplit('load', 1)[1]}",
+          flush=True)
     print(f"\n(a) REAL set: {len(patents)} patents, {len(needs)} needs "
           f"({sum(n['lang'] == 'zh' for n in needs)} zh, {sum(n['lang'] == 'en' for n in needs)} en)")
     real = Corpus("real", [(p["title"], p["abstract"]) for p in patents], encoders, lengths)
     rows = real.components(needs, encoders)
     tuned, (dev_mrr, dev_hit) = tune(rows, needs, lengths)
-    print(f"  tuned on dev: chars {tuned[0]}, w_bm25 {tuned[1]}, cos {tuned[2]}-{tuned[3]}, generic df share "
-          f"{tuned[4]} (dev MRR {dev_mrr:.3f}, hit@10 {dev_hit:.3f}); app WEIGHTS {WEIGHTS}")
+    print(f"  tuned on dev: views {tuned[0]} mix {tuned[1]}, w_bm25 {tuned[2]}, generic df share {tuned[3]} "
+          f"(dev MRR {dev_mrr:.3f}, hit@10 {dev_hit:.3f}); app WEIGHTS {WEIGHTS}, VIEWS {embeddings.VIEWS}")
     table = methods(lengths, tuned)
     report("real, all needs", rows, needs, table, rates, "dev")
     report("real, all needs", rows, needs, table, rates, "test")
     for lang in ("zh", "en"):
         subset = [i for i, n in enumerate(needs) if n["lang"] == lang]
         report(f"real, {lang} needs", [rows[i] for i in subset], [needs[i] for i in subset], table, rates, "test")
-
+    if args.skip_generated:
+        return
     print(f"\n(b) GENERATED sets: {args.generated_size} candidates, {args.queries} queries per set")
     documents, sets = generated_set(args.generated_size, args.queries, args.seed)
-    generated = Corpus(f"generated-{args.generated_size}-{args.seed}", documents, encoders, lengths[:1])
-    table = methods(lengths[:1], (lengths[0],) + tuned[1:])
+    generated_lengths = app_views()[0]
+    generated = Corpus(f"generated-{args.generated_size}-{args.seed}", documents, encoders, generated_lengths)
+    table = methods(generated_lengths, tuned if set(tuned[0]) <= set(generated_lengths) else app_views() + tuned[2:])
     for name, items in sets.items():
         report(f"generated {name}", generated.components(items, encoders), items, table, rates, "test")
 
@@ -345,7 +380,7 @@ def latency(args, encoder) -> None:
     from ipbureau.navigation.chains import default_chains
 
     n = args.size
-    print(f"\n(d) latency: {n:,} listed patents, {args.latency_queries} demands; RANDOM unit vectors ({encoder.dim} "
+    print(f"\n(d) latency: {n:,} listed patents, {args.latency_queries} stored demands; RANDOM unit vectors ({encoder.dim} "
           f"dimensions: latency only, no quality meaning)")
     started = time.perf_counter()
     rows = list(iter_patent_rows(random.Random(args.seed), n))
@@ -373,29 +408,33 @@ def latency(args, encoder) -> None:
     demands = [f"需要{rows[rng.randrange(n)]['专利名称'].removeprefix('一种')}相关技术，用于产线升级"
                for _ in range(args.latency_queries)]
     encoder.queries(demands[:1])  # loaded
+    # Stored demands: their vectors were computed once, after their commit (market.embeddings), as the app does.
+    stored = encoder.queries(demands)
     total, raw, embed = [], [], []
-    for text in demands:
+    for text, vector in zip(demands, stored, strict=True):
         started = time.perf_counter()
-        vector = encoder.queries([text])[0]
-        embedded = time.perf_counter()
         index.rank(Query(text=text, chains=frozenset({"ic01"}), subclasses=frozenset({"G06F"}),
                          groups=frozenset({"G06F16"}), district_code="120116", exclude_holder=7), vector, limit=10)
-        done = time.perf_counter()
-        total.append((done - started) * 1000)
-        embed.append((embedded - started) * 1000)
+        total.append((time.perf_counter() - started) * 1000)
         raw_started = time.perf_counter()
         scores = vectors @ vector
         np.argpartition(-scores, 9)[:10]
         raw.append((time.perf_counter() - raw_started) * 1000)
+    for text in demands:  # an ad-hoc text (a description search): the one case that encodes in the request
+        started = time.perf_counter()
+        encoder.queries([text])
+        embed.append((time.perf_counter() - started) * 1000)
 
     def p(values, q):
         values = sorted(values)
         return values[int(q * (len(values) - 1))]
 
-    print(f"  per demand: p50 {statistics.median(total):.1f} ms, p95 {p(total, 0.95):.1f} ms (query embedding "
-          f"p50 {statistics.median(embed):.1f} ms + BM25 + cosine + signals + top-10 explanations)")
+    print(f"  per stored demand (its stored vector; BM25 + cosine + signals + top-10 explanations): p50 "
+          f"{statistics.median(total):.1f} ms, p95 {p(total, 0.95):.1f} ms, max {max(total):.1f} ms")
     print(f"  raw engine (numpy (n, {encoder.dim}) @ q + argpartition top 10): p50 {statistics.median(raw):.1f} ms, "
           f"p95 {p(raw, 0.95):.1f} ms; app / raw at p50: {statistics.median(total) / statistics.median(raw):.1f}x")
+    print(f"  encoding an ad-hoc query with e5 (one thread): p50 {statistics.median(embed):.1f} ms, p95 "
+          f"{p(embed, 0.95):.1f} ms; load {machine().rsplit('load', 1)[1]}")
 
 
 def main() -> None:
@@ -407,6 +446,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2023)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-generated", action="store_true")
     args = parser.parse_args()
     print(f"machine: {machine()}")
     encoders = {"use-m3": UseM3(), "e5-small": E5Small()}

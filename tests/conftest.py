@@ -70,6 +70,7 @@ def test_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         "IPBUREAU_MAX_UPLOAD_MB": "2",
         # The cheapest Argon2id (auth/security.py): the suite hashes passwords for every test's users.
         "IPBUREAU_PASSWORD_HASH_PROFILE": "test",
+        "IPBUREAU_EMBED_MISSING_AT_START_UP": "false",
     }
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)

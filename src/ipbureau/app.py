@@ -60,6 +60,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     jieba.initialize()
     recover_at_start_up()  # background jobs left running by a killed process: marked failed, with the reason
     start_usage_writer()  # usage counts are written off the request path; the shutdown writes the rest
+    if get_settings().embed_missing_at_start_up:
+        from ipbureau.market.embeddings import embed_missing_in_background
+
+        embed_missing_in_background()  # vectors still missing (after make demo, a restore, a model change)
     try:
         yield
     finally:

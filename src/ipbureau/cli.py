@@ -252,19 +252,19 @@ def restore(
 
 
 @app.command("embed-missing")
-def embed_missing(limit: int = typer.Option(0, help="At most this many patents (0: all)")) -> None:
-    """Compute the matching vectors of patents that have none by the current model (patents on offer first)."""
+def embed_missing(limit: int = typer.Option(0, help="At most this many of each kind (0: all)"),
+                  every_patent: bool = typer.Option(False, "--all", help="Every patent, not only those on offer")) -> None:
+    """Compute the matching vectors that are missing by the current model: open demands, patents on offer (with
+    --all every patent, for the similar-patents list of unlisted patents)."""
     import time
 
-    from ipbureau.database.core import session_scope
-    from ipbureau.market import embeddings, matching
+    from ipbureau.market import embeddings
 
-    with session_scope() as session:
-        offer = [c.patent_id for c in matching.load_candidates(session)]
     started = time.perf_counter()
-    count = embeddings.embed_missing(first=offer, limit=limit or None,
-                                     progress=lambda done, total: console.print(f"  {done}/{total}"))
-    console.print(f"已计算 {count} 件专利的语义向量（模型 {embeddings.model_name()}，用时 {time.perf_counter() - started:.0f} s）")
+    done = embeddings.embed_missing(every_patent=every_patent, limit=limit or None,
+                                    progress=lambda kind, n, total: console.print(f"  {kind} {n}/{total}"))
+    console.print(f"已计算语义向量：{'、'.join(f'{kind} {n} 条' for kind, n in done.items())}"
+                  f"（模型 {embeddings.model_name()}，用时 {time.perf_counter() - started:.0f} s）")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_failure_window_s: int = 15 * 60
+    # Each server process, when it starts, embeds in the background what has no current vector (the offer's
+    # patents, the open demands: market/embeddings.py), e.g. after `make demo`, a restore or a model change; the
+    # processes take turns through a lock file. The test suite turns it off.
+    embed_missing_at_start_up: bool = True
     # How notices are e-mailed: "file" (.eml files under <data_dir>/outbox) or "console".
     mail_sender: str = "file"
 

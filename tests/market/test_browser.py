@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from ipbureau.enterprises.models import Enterprise
+from ipbureau.market import embeddings
 from ipbureau.market.enums import DealStatus
 from ipbureau.market.models import Deal
 from tests.market.test_market import add_patent, add_user
@@ -61,6 +62,9 @@ def test_list_match_deal(page, db, users, enterprise):  # noqa: F811
     page.fill("#demand-form input[name=budget_yuan]", "100000")
     page.click("#demand-form button[type=submit]")
     page.wait_for_url(re.compile(r"/market/demands/\d+"))
+    # The demand's vector (and the listed patent's) are computed after the commits, in the background.
+    embeddings.wait_for_background()
+    page.reload()
     first = page.locator("li.match").first
     first.wait_for()
     assert first.get_attribute("data-patent-id") == str(patent.id)

@@ -3,6 +3,7 @@ and the marketplace figures computed by the statistics engine changing as users 
 
 from __future__ import annotations
 
+import contextlib
 import email
 from datetime import date
 from pathlib import Path
@@ -14,7 +15,7 @@ from ipbureau.audit.models import AuditLog
 from ipbureau.core.errors import DomainError, Forbidden, NotFound, TransitionError
 from ipbureau.core.forms import validate
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.market import demands, matching, open_licences, pushes, stats
+from ipbureau.market import demands, embeddings, matching, open_licences, pushes, stats
 from ipbureau.market.enums import DemandStatus
 from ipbureau.market.models import PatentEmbedding, Push
 from ipbureau.market.schemas import DemandCreate, DemandUpdate, OpenLicenceCreate
@@ -60,6 +61,12 @@ def offer(db, users, enterprise):
     listings = [_published(db, users, enterprise, kind="transfer", licence_type=None, patents=[p]) for p in patents]
     matching.forget_index()
     return patents, listings
+
+
+def _embed_now(db):
+    """What the background job does after a commit (rolled-back tests commit only savepoints, so it does not run):
+    the vectors of the offer and of the open demands."""
+    return embeddings.embed_missing(lambda: contextlib.nullcontext(db))
 
 
 def _post(db, user, text=DEMAND_TEXT, **kwargs):
@@ -131,6 +138,7 @@ def test_demand_roles(db, users, buyer, buyer_user):
 def test_matching_ranks_the_planted_patent_first_and_explains(db, users, buyer_user, offer):
     patents, _ = offer
     demand = _post(db, buyer_user)
+    assert _embed_now(db) == {"技术需求": 1, "专利": len(patents)}
     matches = matching.match_demand(db, demand)
     assert matches and matches[0].candidate.patent_id == patents[0].id
     top = matches[0]
@@ -140,8 +148,9 @@ def test_matching_ranks_the_planted_patent_first_and_explains(db, users, buyer_u
     assert top.reasons[-1].startswith("语义相似度 ")
     assert top.same_district  # holder and buyer both in 滨海新区
     assert "<mark>隔膜</mark>" in str(top.highlighted_title())
-    # Vectors are cached per patent (computed when listed) and keyed by text hash.
+    # Vectors are stored per patent (computed once, after the listing's commit) and keyed by text hash.
     assert db.scalar(select(func.count()).select_from(PatentEmbedding)) == len(patents)
+    assert _embed_now(db) == {"技术需求": 0, "专利": 0}
 
 
 def test_matching_signals_ipc_of_the_buyers_own_patents(db, users, buyer, buyer_user, offer):
@@ -169,8 +178,10 @@ def test_reverse_matching_finds_the_enterprise_with_a_fitting_demand(db, users, 
     patents, _ = offer
     _post(db, buyer_user)
     db.commit()
+    _embed_now(db)
     found = matching.match_enterprises(db, patents[0])
     assert found[0].enterprise.id == buyer.id and found[0].demand is not None
+    assert found[0].cosine is not None  # the demand's and the patent's stored vectors
     assert any("隔膜" in r for r in found[0].reasons)
     # Profile only: an enterprise with patents in the same IPC subclass and no demand ranks lower, explained.
     peer = Enterprise(credit_code="91120000MA05N5L65X", name="天津同类专利企业", district_code="120101")
@@ -316,7 +327,12 @@ def test_demand_pages_and_api(client, db, users, buyer, buyer_user, offer):
                                              "title": "页面需求"}, follow_redirects=False)
     assert ok.status_code == 303
     detail = client.get(ok.headers["location"])
-    assert "<mark>隔膜</mark>" in detail.text and "共同关键词" in detail.text and "语义相似度" in detail.text
+    # Until the background job (after the commit) has stored the demand's vector, its terms rank, and it says so.
+    assert "<mark>隔膜</mark>" in detail.text and "共同关键词" in detail.text
+    assert "需求的语义向量尚在后台计算，本次仅按关键词" in detail.text and "语义相似度" not in detail.text
+    _embed_now(db)
+    detail = client.get(ok.headers["location"])
+    assert "语义相似度" in detail.text and "尚在后台计算" not in detail.text
     assert f"/market/listings/{listings[0].id}" in detail.text
 
 
@@ -383,10 +399,20 @@ def test_chain_lookup_same_prefix_semantics_once_per_code():
 
 
 def test_embedding_text_is_title_plus_opening_clauses_within_the_limit():
-    from ipbureau.market.embeddings import EMBED_CHARS, patent_text
+    from ipbureau.market.embeddings import EMBED_CHARS, patent_embedding_text, shorten
+    from ipbureau.market.embeddings import patent_text as cut
+
+    def patent_text(title, abstract):
+        return cut(title, abstract, 64)
 
     text = patent_text("一种锂离子电池隔膜", "本发明公开了一种锂离子电池隔膜，采用聚乙烯微孔膜涂覆陶瓷层，提高隔膜耐热性和电池安全性。"
                        "所述陶瓷层厚度为2至4微米，所述聚乙烯微孔膜孔隙率为百分之四十。")
     assert text.startswith("一种锂离子电池隔膜，采用聚乙烯微孔膜涂覆陶瓷层") and len(text) <= EMBED_CHARS
     assert text.count("锂离子电池隔膜") == 1 and "本发明" not in text
     assert patent_text("标题", None) == "标题" and patent_text(None, "摘要第一句。第二句") == "摘要第一句，第二句"
+    # The stored text is the whole one (e5's input limit); the short view is cut from it the same way.
+    abstract = ("本发明公开了一种锂离子电池隔膜，采用聚乙烯微孔膜涂覆陶瓷层，提高隔膜耐热性和电池安全性。"
+                "所述陶瓷层厚度为2至4微米，所述聚乙烯微孔膜孔隙率为百分之四十，用于动力电池和储能电池的隔膜。")
+    full = patent_embedding_text("一种锂离子电池隔膜", abstract)
+    assert full.endswith("用于动力电池和储能电池的隔膜") and len(full) <= EMBED_CHARS
+    assert shorten(full, 64) == patent_text("一种锂离子电池隔膜", abstract) and len(shorten(full, 64)) <= 64

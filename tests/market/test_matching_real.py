@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from ipbureau.market import embeddings, matching
 from ipbureau.market.models import PatentEmbedding
-from ipbureau.ranking.encoders import E5Small
+from ipbureau.ranking.encoders import E5Small, PassageViews
 from ipbureau.ranking.engine import WEIGHTS, TextIndex, Weights
 from ipbureau.ranking.terms import STOP_TERMS, terms
 from tests.conftest import login
@@ -91,10 +91,13 @@ def test_real_e5_ranks_the_intended_patent_for_needs_in_other_words():
     chosen = [n for n in NEEDS if n["id"] in ("zh-001", "en-013")]
     numbers = list(dict.fromkeys(no for n in chosen for no in n["relevant"]))
     numbers += [p["application_no"] for p in PATENTS[150:154] if p["application_no"] not in numbers]
-    texts = [embeddings.patent_text(BY_NUMBER[no]["title"], BY_NUMBER[no]["abstract"]) for no in numbers]
-    encoder = E5Small()
+    texts = [embeddings.patent_embedding_text(BY_NUMBER[no]["title"], BY_NUMBER[no]["abstract"]) for no in numbers]
+    encoder = PassageViews(E5Small(), embeddings.VIEWS, embeddings.shorten)  # the app's
+    assert encoder.name == f"{E5Small.name}|64+512"
     vectors = encoder.passages(texts)
-    assert vectors.shape == (len(texts), 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    # The mean of two unit vectors (the short and the whole view): shorter than 1 unless the views agree.
+    norms = np.linalg.norm(vectors, axis=1)
+    assert vectors.shape == (len(texts), 384) and (norms > 0.5).all() and (norms <= 1 + 1e-4).all()
     index = TextIndex([BY_NUMBER[no]["title"] + "。" + BY_NUMBER[no]["abstract"][:160] for no in numbers], vectors)
     for need in chosen:
         intended = next(no for no, g in need["relevant"].items() if g == 2)
@@ -106,22 +109,23 @@ def test_real_e5_ranks_the_intended_patent_for_needs_in_other_words():
 
 def test_vectors_of_another_model_are_ignored_and_re_embedded(db, enterprise, bigram_encoder):
     patent = add_patent(db, enterprise, title="一种防漏瓶盖")
-    text = embeddings.patent_text(patent.title, patent.abstract)
+    text = embeddings.patent_embedding_text(patent.title, patent.abstract)
     db.add(PatentEmbedding(patent_id=patent.id, model="use-multilingual-v3", text_hash="x" * 64,
                            vector=np.ones(512, np.float32).tobytes(), computed_at=patent.created_at))
     db.flush()
     assert not embeddings.current_vectors(db, [(patent.id, text)])[0].any()
-    assert patent.id in embeddings.missing_ids(db)
+    assert embeddings.stale(db, [(patent.id, text)]) == [(patent.id, text)]
 
     @contextlib.contextmanager
     def this_session():
         yield db
 
-    assert embeddings.embed_missing(this_session, first=[patent.id]) >= 1
+    assert embeddings.embed_missing(this_session)["专利"] == 0  # not on offer: only ``--all`` embeds it
+    assert embeddings.embed_missing(this_session, every_patent=True)["专利"] >= 1
     row = db.get(PatentEmbedding, patent.id)
     assert row.model == bigram_encoder.name and len(row.vector) == 4 * bigram_encoder.dim
     assert embeddings.current_vectors(db, [(patent.id, text)])[0].any()
-    assert patent.id not in embeddings.missing_ids(db)
+    assert embeddings.stale(db, [(patent.id, text)]) == []
 
 
 # ---- one engine: similar patents on the patent page ------------------------------------------------------
@@ -131,7 +135,8 @@ def test_patent_page_lists_similar_patents_on_offer_without_writing(client, db, 
     drill = add_patent(db, enterprise, title="钻井装置", ipc="E21B7/02")
     for p in (caps[1], drill):
         _published(db, users, enterprise, kind="transfer", licence_type=None, patents=[p])
-    embeddings.ensure_patent_embeddings(db, [caps[0].id])
+    # The offer's vectors (the background job after the listings' commits) and the unlisted patent's (--all).
+    embeddings.ensure_patent_embeddings(db, [caps[0].id, caps[1].id, drill.id])
     db.commit()
     matching.forget_index()
     similar = matching.similar_patents(db, caps[0])
@@ -157,9 +162,22 @@ def test_patent_without_a_vector_ranks_by_terms_and_says_so(db, users, enterpris
     index = matching.candidate_index(db)
     found = index.rank(query, embeddings.encode_queries([query.text])[0])
     assert found[0].candidate.patent_id == cap.id and found[0].cosine is None
-    assert found[0].reasons[-1] == "尚无语义向量（后台补算后计入），仅按关键词"
+    assert found[0].reasons[-1] == "该专利尚无语义向量（后台补算后计入），仅按关键词"
 
 
 def test_the_app_uses_one_set_of_text_weights():
     assert (matching.W_BM25, matching.W_EMBEDDING) == (WEIGHTS.bm25, WEIGHTS.embedding)
-    assert embeddings.model_name() in (E5Small.name, "test-char-bigrams")
+    assert embeddings.model_name() in (f"{E5Small.name}|64+512", "test-char-bigrams")
+
+
+def test_similar_patents_of_a_patent_without_a_vector_rank_by_terms_and_say_so(db, users, enterprise, bigram_encoder):
+    unlisted = add_patent(db, enterprise, title="一种防漏瓶盖", ipc="B65D41/04")
+    listed = add_patent(db, enterprise, title="饮料瓶盖密封结构", ipc="B65D41/04")
+    _published(db, users, enterprise, kind="transfer", licence_type=None, patents=[listed])
+    embeddings.ensure_patent_embeddings(db, [listed.id])  # the offer has its vector; the unlisted patent has none
+    db.commit()
+    matching.forget_index()
+    similar = matching.similar_patents(db, unlisted)
+    assert [m.candidate.patent_id for m in similar] == [listed.id] and similar[0].cosine is None
+    assert similar[0].shared_terms == ["瓶盖"]
+    assert similar[0].reasons[-1] == "本专利尚无语义向量（未挂牌的专利由 ipbureau embed-missing --all 计算），仅按关键词"

@@ -70,6 +70,7 @@ def instance_environment(data_dir: Path, database_url: str | None, **extra: str)
         "IPBUREAU_DATA_DIR": str(data_dir),
         "IPBUREAU_SECRET_KEY": "served-instance-secret-not-for-production",
         "IPBUREAU_PASSWORD_HASH_PROFILE": "test",
+        "IPBUREAU_EMBED_MISSING_AT_START_UP": "false",
         "PYTHONUNBUFFERED": "1",
     })
     if database_url:

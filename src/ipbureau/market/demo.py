@@ -15,7 +15,7 @@ from sqlalchemy import delete, or_, select
 
 from ipbureau.auth.models import User
 from ipbureau.enterprises.models import Enterprise
-from ipbureau.market.embeddings import ensure_patent_embeddings
+from ipbureau.market import embeddings
 from ipbureau.market.enums import DealStatus, DemandStatus, FeeBasis, LicenceType, ListingKind, ListingStatus, PushKind
 from ipbureau.market.models import (
     Deal,
@@ -254,11 +254,19 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
     session.add_all(pledges)
 
     titles = [held[pid][1] for pid in patent_ids]
+    # A demand asks for what an enterprise of its own industry chain offers (a patent on offer held by another
+    # enterprise of that chain): a cosmetics brush wanted by a biotech firm made its own IPC profile and chain pull
+    # biomedical patents to the top (found checking the first ten demands' matches in the browser).
+    offered_by_chain: dict[str | None, list[tuple[int, str]]] = {}
+    for pid in [x.patents[0].id for x in listings if x.status == ListingStatus.PUBLISHED] + list(open_ids):
+        holder, title = held[pid]
+        offered_by_chain.setdefault(enterprises[holder].industry_chain, []).append((holder, title))
     demands = []
     for i in range(DEMANDS):
         enterprise_id = own_id if (i == 0 and own_id) else rng.choice(enterprise_ids)
         enterprise = enterprises[enterprise_id]
-        topic = rng.choice(titles).removeprefix("一种").split("及其")[0][:30]
+        pool = [title for holder, title in offered_by_chain.get(enterprise.industry_chain, []) if holder != enterprise_id]
+        topic = rng.choice(pool or titles).removeprefix("一种").split("及其")[0][:30]
         posted = _moment(rng, start, as_of)
         status = DemandStatus.OPEN if rng.random() < 0.7 or i == 0 else DemandStatus.CLOSED
         demands.append(Demand(enterprise_id=enterprise_id, status=status, title=f"{topic}技术需求"[:200],
@@ -291,7 +299,9 @@ def load_demo(session: Any, rng: random.Random, *, as_of: date) -> str:
         session.add(push)
         pushes += 1
     session.flush()
-    ensure_patent_embeddings(session, [p.id for x in listings if x.published_at for p in x.patents] + open_ids)
+    # Vectors of the offer and the demands: ``ipbureau embed-missing`` (the whole texts take e5 about half a second
+    # a patent on this machine), not a background thread in the generator's process, which ends with it.
+    embeddings.defer_background(session)
     done = sum(1 for d in deals if d.status == DealStatus.DONE)
     return (f"交易运营：挂牌 {len(listings)} 项、开放许可 {len(declarations)} 件、成交 {done} 项"
             f"（{total_amount / 10000:,.0f} 万元，免费许可 {sum(1 for x in licences if x.free)} 项）、"

@@ -20,7 +20,6 @@ from ipbureau.core.errors import DomainError, TransitionError
 from ipbureau.database.core import paginate, utcnow
 from ipbureau.enterprises.models import Enterprise
 from ipbureau.market.checks import check_term, optional_text, required_text
-from ipbureau.market.embeddings import ensure_patent_embeddings
 from ipbureau.market.enums import CONTRACT_LICENCE_TYPES, ListingKind, ListingStatus
 from ipbureau.market.models import Listing, listing_patent
 from ipbureau.market.parties import acting_enterprise
@@ -130,8 +129,7 @@ def _move(session: Session, actor: Any, listing: Listing, action: str, *, reason
         elif action == "approve":
             listing.reviewed_by, listing.reject_reason = actor.id, None
             listing.published_at = listing.published_at or utcnow()
-            # Matching needs the listed patents' vectors: stored now, so that no page ever has to.
-            ensure_patent_embeddings(session, [p.id for p in listing.patents])
+            # The listed patents' vectors are computed after this commit, in the background (market.embeddings).
     return listing
 
 

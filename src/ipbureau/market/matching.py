@@ -115,7 +115,7 @@ class Candidate:
 
     @property
     def embedding_text(self) -> str:
-        return embeddings.patent_text(self.title, self.abstract)
+        return embeddings.patent_embedding_text(self.title, self.abstract)
 
     @property
     def link(self) -> str:
@@ -177,6 +177,8 @@ class Query:
     district_code: str | None = None
     exclude_holder: int | None = None
     exclude_patent: int | None = None
+    # What a match says when the query has no stored vector (it is then ranked by its terms alone).
+    without_vector: str = "需求的语义向量尚在后台计算，本次仅按关键词"
 
 
 @dataclass
@@ -190,6 +192,7 @@ class Match:
     same_subclasses: list[str]
     same_chains: list[str]  # chain names
     same_district: bool
+    no_query_vector: str | None = None  # why the query has no vector (ranked by its terms); None: it has one
     reasons: list[str] = field(default_factory=list)
 
     def highlighted_title(self) -> Markup:
@@ -293,7 +296,8 @@ class CandidateIndex:
                           shared_terms=self.text.shared_terms(text.query_terms, i),
                           same_groups=groups, same_subclasses=subclasses,
                           same_chains=[self.chain_lookup.names.get(c, c) for c in chains],
-                          same_district=bool(district[i]))
+                          same_district=bool(district[i]),
+                          no_query_vector=None if vector is not None else query.without_vector)
             match.reasons = explain(match)
             matches.append(match)
         return matches
@@ -317,8 +321,10 @@ def explain(match: Match) -> list[str]:
         reasons.append("同在一区")
     if match.cosine is not None:
         reasons.append(f"语义相似度 {match.cosine:.2f}")
+    elif match.no_query_vector:
+        reasons.append(match.no_query_vector)
     else:
-        reasons.append("尚无语义向量（后台补算后计入），仅按关键词")
+        reasons.append("该专利尚无语义向量（后台补算后计入），仅按关键词")
     return reasons
 
 
@@ -383,7 +389,7 @@ def enterprise_ipc(session: Session, enterprise_ids: Iterable[int]) -> dict[int,
 
 
 def demand_text(demand: Demand) -> str:
-    return f"{demand.title}。{demand.description}" if demand.title else demand.description
+    return embeddings.demand_text(demand.title, demand.description)
 
 
 def demand_query(session: Session, demand: Demand) -> Query:
@@ -396,12 +402,24 @@ def demand_query(session: Session, demand: Demand) -> Query:
                  district_code=enterprise.district_code, exclude_holder=enterprise.id)
 
 
+def demand_vector(session: Session, demand: Demand) -> np.ndarray | None:
+    """The demand's stored vector by the current model, or None (computed after its commit, never here)."""
+    vector = embeddings.current_vectors(session, [(demand.id, demand_text(demand))], embeddings.DEMANDS)[0]
+    return vector if vector.any() else None
+
+
 def match_demand(session: Session, demand: Demand, *, limit: int = 10) -> list[Match]:
-    """The patents on offer that best fit the demand, best first, each explained."""
+    """The patents on offer that best fit the demand, best first, each explained. The demand's vector is the
+    stored one: nothing is encoded here (without it yet, the demand is matched by its terms and says so)."""
     index = candidate_index(session)
     query = demand_query(session, demand)
-    vector = embeddings.encode_queries([query.text])[0]
-    return index.rank(query, vector, limit=limit)
+    return index.rank(query, demand_vector(session, demand), limit=limit)
+
+
+def match_text(session: Session, text: str, *, limit: int = 10) -> list[Match]:
+    """The patents on offer that best fit an ad-hoc text (a description search): the one case that encodes a
+    query in the request (one sentence, cached by text)."""
+    return candidate_index(session).rank(Query(text=text), embeddings.encode_queries([text])[0], limit=limit)
 
 
 def patent_codes(patent: Patent) -> list[str]:
@@ -410,7 +428,8 @@ def patent_codes(patent: Patent) -> list[str]:
 
 def stored_vector(session: Session, patent: Patent) -> np.ndarray | None:
     """The patent's stored vector by the current model, or None (it is then not computed here: reads only)."""
-    vector = embeddings.current_vectors(session, [(patent.id, embeddings.patent_text(patent.title, patent.abstract))])[0]
+    vector = embeddings.current_vectors(
+        session, [(patent.id, embeddings.patent_embedding_text(patent.title, patent.abstract))])[0]
     return vector if vector.any() else None
 
 
@@ -422,7 +441,8 @@ def similar_patents(session: Session, patent: Patent, *, limit: int = 8) -> list
     codes = patent_codes(patent)
     query = Query(text=search_text(patent.title, patent.abstract),
                   chains=index.chain_lookup.of_codes(codes), subclasses=frozenset(c[:4].upper() for c in codes),
-                  groups=frozenset(ipc_group(c) for c in codes), exclude_patent=patent.id)
+                  groups=frozenset(ipc_group(c) for c in codes), exclude_patent=patent.id,
+                  without_vector="本专利尚无语义向量（未挂牌的专利由 ipbureau embed-missing --all 计算），仅按关键词")
     return index.rank(query, stored_vector(session, patent), limit=limit)
 
 
@@ -486,7 +506,9 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
 
     if demands:
         texts = [demand_text(d) for d in demands]
-        index = TextIndex(texts, embeddings.encode_queries(texts))
+        # The demands' stored vectors (a demand without one yet ranks by its terms): nothing is encoded here.
+        index = TextIndex(texts, embeddings.current_vectors(session, [(d.id, t) for d, t in zip(demands, texts, strict=True)],
+                                                            embeddings.DEMANDS))
         text = index.scores(terms(search_text(patent.title, patent.abstract)), vector)
         for i, d in enumerate(demands):
             enterprise = enterprises.get(d.enterprise_id) or d.enterprise
@@ -497,7 +519,7 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
             if d.enterprise_id in results and results[d.enterprise_id].score >= score:
                 continue
             results[d.enterprise_id] = EnterpriseMatch(
-                enterprise=enterprise, score=score, demand=d, cosine=float(text.cosine[i]) if vector is not None else None,
+                enterprise=enterprise, score=score, demand=d, cosine=float(text.cosine[i]) if vector is not None and index.has_vector[i] else None,
                 shared_terms=index.shared_terms(text.query_terms, i), shared_ipc=ipc_hits, same_chain=chain,
                 same_district=same_district)
     for enterprise_id, enterprise in enterprises.items():
@@ -524,7 +546,7 @@ def match_enterprises(session: Session, patent: Patent, *, limit: int = 20) -> l
         if m.cosine is not None:
             m.reasons.append(f"语义相似度 {m.cosine:.2f}")
         elif m.demand is not None:
-            m.reasons.append("该专利尚无语义向量，仅按关键词")
+            m.reasons.append("专利或需求尚无语义向量（后台补算后计入），仅按关键词")
     return ranked
 
 
@@ -533,4 +555,4 @@ def district_names(session: Session) -> dict[str, str]:
 
 
 __all__ = ["Candidate", "CandidateIndex", "EnterpriseMatch", "Match", "Query", "candidate_index", "highlight",
-           "load_candidates", "match_demand", "match_enterprises", "query_tokens", "similar_patents"]
+           "load_candidates", "match_demand", "match_enterprises", "match_text", "query_tokens", "similar_patents"]

@@ -245,15 +245,29 @@ class Push(Base):
     patents: Mapped[list[Patent]] = relationship(secondary=push_patent, order_by=Patent.application_no)
 
 
-class PatentEmbedding(Base):
-    """A patent's sentence vector for matching, cached: float32 bytes of the text whose hash is kept,
-    recomputed when the patent's title or abstract changes."""
+class StoredVector:
+    """A sentence vector for matching (market.embeddings): float32 bytes, the encoder that made it and the hash of
+    the text it was computed from (a vector of another model or text is not used, and is recomputed)."""
 
-    __tablename__ = "market_patent_embedding"
-
-    patent_id: Mapped[int] = mapped_column(ForeignKey("patent.id", ondelete="CASCADE"), primary_key=True)
     # The encoder that made the vector (ranking.encoders name): indexed, to find the vectors of an older model.
     model: Mapped[str] = mapped_column(String(32), index=True)
     text_hash: Mapped[str] = mapped_column(String(64))
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class PatentEmbedding(StoredVector, Base):
+    """A patent's passage vector, recomputed when the patent's title or abstract changes."""
+
+    __tablename__ = "market_patent_embedding"
+
+    patent_id: Mapped[int] = mapped_column(ForeignKey("patent.id", ondelete="CASCADE"), primary_key=True)
+
+
+class DemandEmbedding(StoredVector, Base):
+    """A demand's query vector, computed once after the demand is posted or edited, so that matching a stored
+    demand never encodes text in a request."""
+
+    __tablename__ = "market_demand_embedding"
+
+    demand_id: Mapped[int] = mapped_column(ForeignKey("market_demand.id", ondelete="CASCADE"), primary_key=True)

@@ -18,7 +18,6 @@ from ipbureau.core.errors import Conflict, DomainError
 from ipbureau.core.workflow import Transition
 from ipbureau.database.core import utcnow
 from ipbureau.market.checks import check_term, optional_text, required_text
-from ipbureau.market.embeddings import ensure_patent_embeddings
 from ipbureau.market.enums import FeeBasis, LicenceType, OpenLicenceStatus
 from ipbureau.market.licences import file_licence
 from ipbureau.market.models import Licence, OpenLicence
@@ -73,8 +72,7 @@ def declare_open_licence(session: Session, user: Any, data: OpenLicenceCreate, *
         declaration.term_start, declaration.term_end = term_start, data.term_end
         declaration.note, declaration.published_at = optional_text(data.note), utcnow()
         session.add(declaration)
-    # Matching needs the declared patent's vector: stored now, so that no page ever has to.
-    ensure_patent_embeddings(session, [patent.id])
+    # The declared patent's vector is computed after this commit, in the background (market.embeddings).
     return declaration
 
 

@@ -370,7 +370,7 @@ class MatchRead(BaseModel):
     link: str
     score: float
     bm25: float
-    cosine: float
+    cosine: float | None  # None: the patent or the demand has no stored vector yet (ranked by terms)
     shared_terms: list[str]
     same_ipc_groups: list[str]
     same_ipc_subclasses: list[str]
@@ -385,7 +385,7 @@ class MatchRead(BaseModel):
                                         ipc=list(c.ipc_codes)),
                    holder=EnterpriseRef(id=c.holder_id, name=c.holder_name, district_code=c.district_code),
                    listing_id=c.listing_id, open_licence_id=c.open_licence_id, link=c.link,
-                   score=round(match.score, 4), bm25=round(match.bm25, 4), cosine=round(match.cosine, 4),
+                   score=round(match.score, 4), bm25=round(match.bm25, 4), cosine=None if match.cosine is None else round(match.cosine, 4),
                    shared_terms=match.shared_terms, same_ipc_groups=match.same_groups,
                    same_ipc_subclasses=match.same_subclasses, same_chains=match.same_chains,
                    same_district=match.same_district, reasons=match.reasons)

