@@ -8,13 +8,16 @@ bench/navigation.py keeps under ``bench/out/navigation-<size>/`` (created on fir
 * the analytic copy (``stats.analytic``) is built from the record store, timed (what the refresh after an
   import costs; a request never waits for it);
 * ``stats.service.dashboard`` for the city and for 滨海新区 and ``stats.whitepaper.build`` (the content model,
-  every query) are timed warm, --runs times after one warm-up;
+  every query) are timed --runs times after one warm-up: warm (the copy remembers its answers until its data
+  change; the engine keeps the statements it built), "after a data change" (the copy's remembered answers
+  dropped before each run: what the first request after an import or edit pays) and "first in the process"
+  (the built statements dropped too);
 * the same figures are computed by hand-written DuckDB SQL over a table of the same patents that this script
   loads itself (its own chain membership, from the IPC codes with the YAML's prefix rule), timed the same
   way, and checked equal to ipbureau's figures;
 * with --row-level, ipbureau's row-level SQL (the definition; what ran before the copy) is timed once.
 
-Prints the machine, the load, and for each target ipbureau's time, DuckDB's time and their ratio.
+Prints the machine, the load, and for each target ipbureau's three times, DuckDB's time and their ratios.
 """
 
 from __future__ import annotations
@@ -189,6 +192,21 @@ def line(label: str, ours: float, engine: float) -> str:
     return f"{label:<28} ipbureau {ours * 1000:9.1f} ms   DuckDB {engine * 1000:8.1f} ms   比值 {ours / engine:6.1f}×"
 
 
+def forgetting(session: Any, dataset: str, function: Callable[[], Any], *, statements: bool) -> Callable[[], Any]:
+    """``function`` run cold: the analytic copy's remembered answers dropped first, as after a change of the data
+    (the copy itself stays current); with ``statements``, the engine's built statements too, as for the first
+    request of a process for that year and territory."""
+    from ipbureau.stats import analytic, engine
+
+    def cold() -> Any:
+        analytic.refresh(session, dataset).forget()
+        if statements:
+            engine.forget_built()
+        return function()
+
+    return cold
+
+
 def machine_line() -> str:
     sys.path.insert(0, str(ROOT))
     from run import machine_info  # bench/run.py
@@ -229,11 +247,20 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
 
     for scope, district in (("全市", None), ("滨海新区", "120116")):
-        ours, board = timed(lambda d=district: service.dashboard(session, year, dataset=ds, district_code=d), args.runs)
+        def board_of(d: str | None = district) -> Any:
+            return service.dashboard(session, year, dataset=ds, district_code=d)
+
+        ours, board = timed(board_of, args.runs)
+        cold, cold_board = timed(forgetting(session, ds.value, board_of, statements=False), args.runs)
+        first, _board = timed(forgetting(session, ds.value, board_of, statements=True), args.runs)
         theirs, figures = timed(lambda d=district: raw_patent_figures(raw, year, d, chain_codes), args.runs)
         failures += compare(ipbureau_patent_figures(board.figures, board.trends, {"invention_grants": board.ranking},
                                                     {"invention_grants": board.chains}), figures)
+        if cold_board != board:
+            failures.append(f"{scope}: 冷启动结果与热结果不同")
         print(line(f"统计看板 {year}（{scope}）", ours, theirs), flush=True)
+        print(line(f"{'':<8}数据变更后首次", cold, theirs), flush=True)
+        print(line(f"{'':<8}进程内首次", first, theirs), flush=True)
         if args.row_level:
             started = time.perf_counter()
             with analytic.row_level():
@@ -243,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
 
     white_codes = ("invention_grants", "valid_inventions", "high_value_inventions_per_10k")
     ours, _paper = timed(lambda: whitepaper.build(session, year, dataset=ds), args.runs)
+    def paper() -> Any:
+        return whitepaper.build(session, year, dataset=ds)
+
+    cold, _paper = timed(forgetting(session, ds.value, paper, statements=False), args.runs)
+    first, _paper = timed(forgetting(session, ds.value, paper, statements=True), args.runs)
     theirs, figures = timed(lambda: raw_patent_figures(raw, year, None, chain_codes, ranking_codes=white_codes,
                                                        chain_codes_for=white_codes[:2]), args.runs)
     trends = {c: engine.series(session, c, engine.trend_years(year, 10), dataset=ds) for c in white_codes[:2]}
@@ -251,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         {c: engine.by_district(session, c, year, dataset=ds) for c in white_codes},
         {c: engine.by_chain(session, c, year, dataset=ds) for c in white_codes[:2]}), figures)
     print(line(f"白皮书内容 {year}", ours, theirs), flush=True)
+    print(line(f"{'':<8}数据变更后首次", cold, theirs), flush=True)
+    print(line(f"{'':<8}进程内首次", first, theirs), flush=True)
     if args.row_level:
         started = time.perf_counter()
         with analytic.row_level():

@@ -15,7 +15,7 @@ from ipbureau.stats import engine, whitepaper
 from ipbureau.stats.catalogue import BY_CODE, CATALOGUE
 from ipbureau.stats.enums import Subject
 from tests.conftest import login
-from tests.stats.test_stats import BINHAI, XIQING, add_patent
+from tests.stats.test_stats import BINHAI, XIQING, add_patent, add_trademark
 
 
 def _at(day: date) -> datetime:
@@ -91,6 +91,27 @@ def test_every_catalogue_indicator_computes_on_an_empty_database(db):
         result = engine.compute(db, defn.code, 2023)
         assert result.value is None and result.note == engine.NOTE_NO_DATA, defn.code
         assert len(engine.by_district(db, defn.code, 2023)) == 16
+    assert engine.compute_many(db, [d.code for d in CATALOGUE], 2023) == [
+        engine.compute(db, d.code, 2023) for d in CATALOGUE]
+
+
+def test_the_batched_figures_equal_one_indicator_at_a_time(db, market_rows):
+    """``compute_many`` (one statement for every non-patent indicator, as the dashboard and the white paper ask)
+    against ``compute`` one by one: a sum, distinct counts, trademarks, a district without records, a year
+    without data, the other dataset."""
+    add_trademark(db, filed=date(2023, 4, 1), registered=date(2024, 2, 1), expiry=date(2034, 2, 1))
+    add_trademark(db, filed=date(2024, 1, 5), district=XIQING)
+    add_trademark(db, filed=date(2024, 3, 5), dataset="demo")
+    db.flush()
+    codes = [d.code for d in CATALOGUE]
+    for year in (2010, 2023, 2024, 2025):
+        for district in (None, BINHAI, XIQING, "120117"):
+            for dataset in ("real", "demo"):
+                one_by_one = [engine.compute(db, c, year, district_code=district, dataset=dataset) for c in codes]
+                assert engine.compute_many(db, codes, year, district_code=district, dataset=dataset) == one_by_one, \
+                    (year, district, dataset)
+    figures = {v.code: v for v in engine.compute_many(db, codes, 2024)}
+    assert figures["market_deal_amount"].value == 30.0 and figures["trademark_applications"].value == 1
 
 
 def test_dashboard_and_white_paper_carry_the_market_figures(db, market_rows, client, users):

@@ -8,7 +8,8 @@ edit is stored in the table ``navigation_chain`` and replaces that chain's YAML 
 second connection per request exhausted the pool under load). Edits reach every reader like this: each call
 reads a cheap stamp of the table (``COUNT``, ``SUM(revision)``, ``MAX(updated_at)`` over at most 12 rows) and
 re-reads the rows only when the stamp differs from the cached one, so every process (web workers, CLI) sees a
-committed edit on its next call, with no invalidation message between processes. The edit itself keeps this
+committed edit in its next transaction, with no invalidation message between processes (within a transaction
+the chains are read once: a request sees one version of them, as it sees one data stamp of the patents). The edit itself keeps this
 process's cache coherent (``edited``): until its transaction ends, its own session reads the uncommitted rows
 without touching the shared cache (no other session may see them, and a rollback must leave nothing behind),
 and its commit empties the cache. Without a database (no file yet, table not migrated) the YAML is used.
@@ -133,12 +134,21 @@ _cache: dict[str, tuple[tuple, tuple[IndustryChain, ...]]] = {}
 _cache_lock = threading.Lock()
 # session.info key: the session's transaction holds a chain edit that is not committed yet
 _EDIT_PENDING = "navigation.chain_edit_pending"
+# session.info key: the chains this transaction has read (one read of the stamp per transaction, not per call:
+# the dashboard asks a dozen times per request); forgotten after a flush and when the transaction ends.
+_READ_IN_TRANSACTION = "navigation.chains_read"
 _TABLE = ChainOverride.__table__
 
 
 def edited(session: Session) -> None:
     """Called by a chain edit once it is flushed: see the module docstring."""
     session.info[_EDIT_PENDING] = True
+    session.info.pop(_READ_IN_TRANSACTION, None)
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_read_after_flush(session: Session, _context: Any) -> None:
+    session.info.pop(_READ_IN_TRANSACTION, None)
 
 
 @event.listens_for(Session, "after_commit")
@@ -152,6 +162,7 @@ def _publish_committed_edit(session: Session) -> None:
 def _end_of_edit(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # the session's own transaction ended (committed or rolled back)
         session.info.pop(_EDIT_PENDING, None)
+        session.info.pop(_READ_IN_TRANSACTION, None)
 
 
 def _database_missing(url: URL) -> bool:
@@ -198,7 +209,10 @@ def load_chains(session: Session | None = None) -> tuple[IndustryChain, ...]:
                 return _read(connection, str(engine.url), defaults)
         if session.info.get(_EDIT_PENDING):  # this transaction's own edit, not committed: bypass the cache
             return _with_edits(defaults, _override_rows(session.connection()))
-        return _read(session.connection(), str(engine.url), defaults)
+        found = session.info.get(_READ_IN_TRANSACTION)
+        if found is None:
+            found = session.info[_READ_IN_TRANSACTION] = _read(session.connection(), str(engine.url), defaults)
+        return found
     except SQLAlchemyError:  # not migrated yet: the shipped definitions apply
         return defaults
 

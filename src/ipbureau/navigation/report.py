@@ -1,4 +1,4 @@
-"""The patent navigation report of one industry chain (产业链专利导航报告), computed from records.
+"""The patent navigation report of one industry chain (产业链专利导航报告), computed by the database.
 
 Method: GB/T 39551《专利导航指南》 — industry → patent landscape → position → gaps → paths:
 
@@ -15,8 +15,12 @@ Membership is the statistics' rule (``stats.catalogue.ipc_prefix_condition``): a
 the chain when any of its IPC codes falls under the chain's prefixes; see ``assignment`` for the
 per-patent explanation with keywords. Patents are placed in time by filing date (申请量) and
 grant announcement date (授权量), and in Tianjin / a district by the first applicant's address,
-as the statistics do. Every figure is a GROUP BY over ``patent``, ``patent_ipc``,
-``patent_applicant`` (and the inventors' JSON) in the database; only the top rows come back.
+as the statistics do. Every figure is a GROUP BY over the patents, their IPC codes, applicants and
+inventors; only the top rows come back. They are read from the statistics' analytic copy (DuckDB,
+``stats.analytic``: the same copy, data stamp and freshness rule as the dashboard, so the report is never
+older than the records the request sees) and, while the copy is being refreshed after a large import or
+under ``analytic.row_level()``, from the record store (``patent``, ``patent_ipc``, ``patent_applicant``,
+the inventors' JSON): the same queries, tested equal (``tests/navigation/test_report_analytic.py``).
 One dataset at a time (real or demo), never mixed.
 
 ``build()`` returns ONE content model (sections of paragraphs, tables, charts and a network);
@@ -53,6 +57,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
+import numpy as np
 from sqlalchemy import (
     JSON,
     Column,
@@ -60,6 +65,7 @@ from sqlalchemy import (
     Float,
     Integer,
     MetaData,
+    Select,
     String,
     and_,
     case,
@@ -71,19 +77,24 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy import Table as SqlTable
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateTable
 
 from ipbureau.core.errors import DomainError, NotFound
 from ipbureau.enums import Dataset
-from ipbureau.navigation.chains import IndustryChain, chain_by_code
+from ipbureau.navigation.chains import IndustryChain, chain_by_code, load_chains, prefixes_matcher
+from ipbureau.navigation.value import high_value_score
 from ipbureau.patents.enums import LegalStatus, PatentType
 from ipbureau.patents.models import PatentApplicant
 from ipbureau.reference.address import TIANJIN_PROVINCE
 from ipbureau.reference.service import district_map, ipc_titles
+from ipbureau.stats import analytic
 from ipbureau.stats.catalogue import PATENT, PATENT_IPC, ipc_prefix_condition
+from ipbureau.stats.indicators import chain_condition
 from ipbureau.stats.publication_lag import INCOMPLETE, publication_lag
 
 DEFAULT_YEARS = 10
@@ -220,15 +231,15 @@ def _year(column: ColumnElement) -> ColumnElement[int]:
     return cast(extract("year", column), PATENT.c.citation_count.type)
 
 
-def _main_group(session: Session, code: ColumnElement[str]) -> ColumnElement[str]:
-    """``G06F21/60`` → ``G06F21/00`` in SQL (SQLite ``instr``, PostgreSQL ``strpos``)."""
-    slash = func.strpos(code, "/") if session.get_bind().dialect.name == "postgresql" else func.instr(code, "/")
+def _main_group(dialect: str, code: ColumnElement[str]) -> ColumnElement[str]:
+    """``G06F21/60`` → ``G06F21/00`` in SQL (SQLite ``instr``, PostgreSQL and DuckDB ``strpos``)."""
+    slash = func.strpos(code, "/") if dialect == "postgresql" else func.instr(code, "/")
     return func.substr(code, 1, slash - 1).concat("/00")
 
 
-def _inventor_names(session: Session, inventors: ColumnElement):
+def _inventor_names(dialect: str, inventors: ColumnElement):
     """A table-valued function over a JSON list of inventors (``patent.inventors``) yielding ``value``."""
-    if session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return func.json_array_elements_text(inventors).table_valued("value")
     return func.json_each(inventors).table_valued("value")
 
@@ -249,23 +260,6 @@ def indexed_prefix_condition(prefixes: Sequence[str]) -> ColumnElement[bool]:
     if others:
         parts.append(ipc_prefix_condition(others))
     return or_(*parts)
-
-
-def high_value_score() -> ColumnElement[float]:
-    """The score of the module docstring, as SQL."""
-    p = PATENT.c
-    claims_count = case(
-        (func.coalesce(func.length(p.claims), 0) == 0, 0),
-        else_=1 + (func.length(p.claims) - func.length(func.replace(p.claims, "权利要求", ""))) / 4)
-    return (
-        case((p.citation_count >= 10, 30), else_=p.citation_count * 3)
-        + case((p.family_size.is_(None), 0), (p.family_size <= 1, 0), (p.family_size >= 5, 20),
-               else_=(p.family_size - 1) * 5)
-        + case((p.legal_status == LegalStatus.VALID.value, 25), (p.legal_status == LegalStatus.PENDING.value, 10),
-               else_=0)
-        + case((claims_count >= 10, 15.0), else_=claims_count * 1.5)
-        + case((or_(p.transfer_count > 0, p.license_count > 0, p.pledge_count > 0), 10), else_=0)
-    )
 
 
 def default_years(session: Session, dataset: str, today: date | None = None) -> tuple[int, int]:
@@ -331,26 +325,27 @@ def build(session: Session, chain_code: str, *, dataset: str | Dataset = Dataset
         year_from = d_from if year_from is None else year_from
         year_to = d_to if year_to is None else year_to
     check_years(year_from, year_to)
+    store = analytic.current(session, ds)
+    builder = _Builder(session, chain, ds, year_from, year_to, today or date.today(), store)
+    if store is None:
+        return builder.build()
+    with store.lock:  # one data version for the whole report: no refresh may land between its queries
+        if store.matches(ds, analytic.stamp(session, ds), load_chains(session)):
+            return builder.build()
     return _Builder(session, chain, ds, year_from, year_to, today or date.today()).build()
 
 
 # The content model of recent reports, so that the Word export right after the page (or a
 # second look at the page) lays out the model already computed instead of computing it again.
 # Keyed by everything the figures depend on: database, chain definition, dataset, years, day,
-# and the dataset's data stamp (patent count, largest id, latest update; an indexed lookup).
+# and the dataset's data stamp (patent count, largest id, latest update: ``stats.analytic.stamp``, the one the
+# analytic copy is judged by, read once per transaction).
 # Kept briefly (CACHE_SECONDS) because an edit of a patent's applicants or IPC codes alone
 # does not move the stamp.
 CACHE_SECONDS = 300
 CACHE_SIZE = 8
 _report_cache: OrderedDict[tuple, tuple[float, NavigationReport]] = OrderedDict()
 _report_cache_lock = threading.Lock()
-
-
-def data_stamp(session: Session, dataset: str) -> tuple:
-    p = PATENT.c
-    row = session.execute(select(func.count(), func.max(p.id), func.max(p.updated_at))
-                          .where(p.dataset == dataset)).one()
-    return tuple(str(v) for v in row)
 
 
 def build_cached(session: Session, chain_code: str, *, dataset: str | Dataset = Dataset.REAL,
@@ -364,7 +359,7 @@ def build_cached(session: Session, chain_code: str, *, dataset: str | Dataset = 
     if chain is None or ds not in (Dataset.REAL.value, Dataset.DEMO.value):
         return build(session, chain_code, dataset=dataset, year_from=year_from, year_to=year_to, today=today)
     day = today or date.today()
-    key = (str(session.get_bind().engine.url), chain, ds, year_from, year_to, day, data_stamp(session, ds))
+    key = (str(session.get_bind().engine.url), chain, ds, year_from, year_to, day, analytic.stamp(session, ds))
     now = time.monotonic()
     with _report_cache_lock:
         hit = _report_cache.get(key)
@@ -384,21 +379,84 @@ def clear_cache() -> None:
         _report_cache.clear()
 
 
+class _RecordStore:
+    """Runs the report's queries on the request's session; the scratch tables are temporary tables of its
+    connection (the row-level definition, and the fallback while the analytic copy is being refreshed)."""
+
+    dialect = ""
+
+    def __init__(self, session: Session) -> None:
+        self.s = session
+        self.dialect = session.get_bind().dialect.name
+
+    def rows(self, query: Any) -> Sequence[Any]:
+        return self.s.execute(query).all()
+
+    def create(self, table: SqlTable, query: Any | None = None) -> None:
+        connection = self.s.connection()
+        table.create(connection)
+        if query is not None:
+            connection.execute(insert(table).from_select([c.name for c in query.selected_columns], query))
+            self.analyse(table)
+
+    def execute(self, statement: Any) -> None:
+        self.s.connection().execute(statement)
+
+    def analyse(self, table: SqlTable) -> None:
+        if self.dialect == "postgresql":  # temporary tables are never auto-analysed
+            self.s.connection().exec_driver_sql(f"ANALYZE {table.name}")
+
+    def drop(self, table: SqlTable) -> None:
+        table.drop(self.s.connection())
+
+
+class _Copy(_RecordStore):
+    """The same queries run by DuckDB on the statistics' analytic copy (``stats.analytic``), which names the IPC
+    and applicant tables as the record store does; the scratch tables are DuckDB temporary tables."""
+
+    dialect = "postgresql"  # the copy's SQL is compiled as PostgreSQL's (DuckDB has strpos)
+
+    def __init__(self, session: Session, store: analytic.Store) -> None:
+        self.s, self.store = session, store
+
+    def rows(self, query: Any) -> Sequence[Any]:
+        return self.store.rows(query, cache=False)  # the scratch tables are the report's own: never asked again
+
+    def create(self, table: SqlTable, query: Any | None = None) -> None:
+        if query is None:
+            self.store.execute(CreateTable(table))
+        else:  # typed by the query: the members' JSON inventors are not copied (``analytic.INVENTOR`` is)
+            self.store.execute(text(f"CREATE TEMPORARY TABLE {table.name} AS {self.store.sql(query)}"))
+
+    def execute(self, statement: Any) -> None:
+        self.store.execute(statement)
+
+    def analyse(self, table: SqlTable) -> None:
+        pass
+
+    def drop(self, table: SqlTable) -> None:
+        self.store.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
 class _Builder:
-    """Computes the figures. The chain's patents of the dataset are found ONCE (index lookups on
-    ``patent_ipc``) and copied with the few values the report needs (filing year within the
-    range, grant year within the range, Tianjin, district, invention, value score, inventors)
-    into a temporary table ``members``; their segments go into ``segment_members``. Every other
-    query reads those two narrow tables (joined to ``patent_ipc`` / ``patent_applicant`` by
-    primary key) and never the wide patent rows again; dataset-wide figures come from one
-    covering-index scan (``ix_patent_dataset_filing_province_district``)."""
+    """Computes the figures. The chain's patents of the dataset are found ONCE and copied with the few values
+    the report needs (filing year within the range, grant year within the range, Tianjin, district, invention,
+    value score, inventors) into a scratch table ``members``; their segments go into ``segment_members``. Every
+    other query reads those two narrow tables (joined to ``patent_ipc`` / ``patent_applicant`` by patent id) and
+    never the wide patent rows again.
+
+    Where: on the statistics' analytic copy (DuckDB, ``stats.analytic``) when it holds exactly what the session
+    sees — the same copy, data stamp and freshness rule as the dashboard — where membership is the stored chain
+    bit and the value score the stored one; otherwise on the record store (index lookups on ``patent_ipc``, the
+    score computed by ``high_value_score``, dataset-wide figures from one covering-index scan of
+    ``ix_patent_dataset_filing_province_district``). Both run the same SQLAlchemy queries but for the inventors
+    (the copy keeps them as rows, the record store in a JSON list) and the members' source."""
 
     def __init__(self, session: Session, chain: IndustryChain, dataset: str, year_from: int, year_to: int,
-                 today: date) -> None:
+                 today: date, store: analytic.Store | None = None) -> None:
         self.s, self.chain, self.ds, self.y0, self.y1, self.today = session, chain, dataset, year_from, year_to, today
+        self.engine: _RecordStore = _Copy(session, store) if store is not None else _RecordStore(session)
         self.start, self.end = date(year_from, 1, 1), date(year_to, 12, 31)
-        prefixes = chain.all_ipc_prefixes()
-        self.in_chain_ipc = indexed_prefix_condition(prefixes)
         suffix = uuid.uuid4().hex[:12]
         metadata = MetaData()
         self.members = SqlTable(
@@ -420,56 +478,89 @@ class _Builder:
         self.pairs = SqlTable(f"nav_pairs_{suffix}", metadata, Column("a", String(200)), Column("b", String(200)),
                               Column("n", Integer), prefixes=["TEMPORARY"])
         self.m = self.members.c
-        self.filed = and_(PATENT.c.dataset == dataset, PATENT.c.filing_date >= self.start,
-                          PATENT.c.filing_date <= self.end)
-        self.tj = PATENT.c.province_code == TIANJIN_PROVINCE
         self.links = _Links(chain.code, dataset, year_from, year_to)
         self.districts = district_map(session)
         # Filing counts mix the three kinds, so the invention rule (18 months) decides which years are incomplete;
         # growth, district growth and strengths/gaps use the complete years only (stats.publication_lag).
-        self.lag = publication_lag(session, dataset)
+        self.lag = publication_lag(session, dataset, store=store)
         self.incomplete_years = self.lag.incomplete_years(range(year_from, year_to + 1))
         complete = [y for y in range(year_from, year_to + 1) if y not in self.incomplete_years]
         self.last_complete = complete[-1] if complete else None
+
+    def _rows(self, query: Any) -> Sequence[Any]:
+        return self.engine.rows(query)
 
     def _segment_member(self, segment: int) -> ColumnElement[bool]:
         sm = self.segment_members.c
         return self.m.patent_id.in_(select(sm.patent_id).where(sm.segment == segment))
 
-    # -- filling the temporary tables --
+    # -- filling the scratch tables --
 
-    def _fill(self, connection) -> None:
-        p = PATENT.c
-        one = literal(1)
-        in_years = and_(p.filing_date >= self.start, p.filing_date <= self.end)
-        granted_in_years = and_(p.grant_date >= self.start, p.grant_date <= self.end)
-        chain_ids = select(PATENT_IPC.c.patent_id).where(self.in_chain_ipc).distinct().subquery("chain_ids")
-        connection.execute(insert(self.members).from_select(
-            ["patent_id", "filed", "fyear", "gyear", "tj", "district_code", "invention", "score", "inventors"],
-            select(p.id, case((in_years, one), else_=0), case((in_years, _year(p.filing_date))),
-                   case((granted_in_years, _year(p.grant_date))), case((self.tj, one), else_=0), p.district_code,
-                   case((p.patent_type == PatentType.INVENTION.value, one), else_=0), high_value_score(), p.inventors)
-            .select_from(chain_ids.join(PATENT, p.id == chain_ids.c.patent_id)).where(p.dataset == self.ds)))
-        for i, segment in enumerate(self.chain.segments):
-            if not segment.ipc_prefixes:
-                continue
-            connection.execute(insert(self.segment_members).from_select(
-                ["segment", "patent_id"],
-                select(literal(i), PATENT_IPC.c.patent_id).distinct()
-                .select_from(PATENT_IPC.join(self.members, self.m.patent_id == PATENT_IPC.c.patent_id))
-                .where(self.m.filed == 1, indexed_prefix_condition(segment.ipc_prefixes))))
-        if connection.dialect.name == "postgresql":  # temporary tables are never auto-analysed
-            connection.exec_driver_sql(f"ANALYZE {self.members.name}")
-            connection.exec_driver_sql(f"ANALYZE {self.segment_members.name}")
+    def _members_query(self) -> Select:
+        """The chain's patents of the dataset with the values the report reads, from the copy or the record store."""
+        copy = isinstance(self.engine, _Copy)
+        t = analytic.FACT if copy else PATENT
+        c, one = t.c, literal(1)
+        in_years = and_(c.filing_date >= self.start, c.filing_date <= self.end)
+        granted_in_years = and_(c.grant_date >= self.start, c.grant_date <= self.end)
+        columns = [c.id.label("patent_id"), case((in_years, one), else_=0).label("filed"),
+                   case((in_years, _year(c.filing_date))).label("fyear"),
+                   case((granted_in_years, _year(c.grant_date))).label("gyear"),
+                   case((c.province_code == TIANJIN_PROVINCE, one), else_=0).label("tj"), c.district_code,
+                   case((c.patent_type == PatentType.INVENTION.value, one), else_=0).label("invention")]
+        if copy:
+            return select(*columns, c.value_score.label("score")).where(c.dataset == self.ds,
+                                                                        chain_condition(self.chain, t))
+        chain_ids = (select(PATENT_IPC.c.patent_id).where(indexed_prefix_condition(self.chain.all_ipc_prefixes()))
+                     .distinct().subquery("chain_ids"))
+        return (select(*columns, high_value_score().label("score"), c.inventors)
+                .select_from(chain_ids.join(PATENT, c.id == chain_ids.c.patent_id)).where(c.dataset == self.ds))
+
+    def _fill(self) -> None:
+        self.engine.create(self.members, self._members_query())
+        self.engine.create(self.segment_members)
+        segments = [(i, segment.ipc_prefixes) for i, segment in enumerate(self.chain.segments) if segment.ipc_prefixes]
+        if isinstance(self.engine, _Copy):
+            self._fill_segments_on_copy(self.engine.store, segments)
+            return
+        ipc, m = PATENT_IPC.c, self.m
+        for i, prefixes in segments:
+            self.engine.execute(insert(self.segment_members).from_select(
+                ["segment", "patent_id"], select(literal(i), ipc.patent_id).distinct()
+                .select_from(PATENT_IPC.join(self.members, m.patent_id == ipc.patent_id))
+                .where(m.filed == 1, indexed_prefix_condition(prefixes))))
+        self.engine.analyse(self.segment_members)
+
+    def _fill_segments_on_copy(self, store: analytic.Store, segments: list[tuple[int, tuple[str, ...]]]) -> None:
+        """All segments in one join: the members' distinct codes (a few thousand) are matched to the segments in
+        Python by the navigation rule, as the copy's chain bits are (``chains.prefixes_matcher``, tested equal to
+        the row-level ``indexed_prefix_condition``), instead of one scan of the codes per segment."""
+        ipc, m = PATENT_IPC.c, self.m
+        members_ipc = PATENT_IPC.join(self.members, m.patent_id == ipc.patent_id)
+        codes = [code for (code,) in store.rows(select(ipc.code).distinct().select_from(members_ipc)
+                                                .where(m.filed == 1, ipc.code.is_not(None)), cache=False)]
+        matchers = [(i, prefixes_matcher(prefixes)) for i, prefixes in segments]
+        pairs = [(code, i) for code in codes for i, matches in matchers if matches(code)]
+        found = SqlTable(f"nav_segment_codes_{self.members.name[-12:]}", MetaData(), Column("code", String),
+                         Column("segment", Integer))
+        columns = {"code": np.array([c for c, _ in pairs], dtype=object),
+                   "segment": np.array([i for _, i in pairs], dtype=np.int64)}
+        with store.registered(found.name, columns):
+            store.execute(insert(self.segment_members).from_select(
+                ["segment", "patent_id"], select(found.c.segment, ipc.patent_id).distinct()
+                .select_from(members_ipc.join(found, found.c.code == ipc.code)).where(m.filed == 1)))
 
     # -- queries --
 
     def _dataset_filings(self) -> tuple[dict[int, tuple[int, int]], dict[str, int]]:
-        """One covering-index scan: the dataset's filings by year (all, Tianjin) and Tianjin's by district."""
-        year = _year(PATENT.c.filing_date)
-        tj = case((self.tj, literal(1)), else_=0)
-        rows = self.s.execute(select(year, tj, PATENT.c.district_code, func.count()).where(self.filed)
-                              .group_by(year, tj, PATENT.c.district_code)).all()
+        """One scan (a covering index row-level): the dataset's filings by year (all, Tianjin) and Tianjin's by
+        district."""
+        t = (analytic.FACT if isinstance(self.engine, _Copy) else PATENT).c
+        year = _year(t.filing_date)
+        tj = case((t.province_code == TIANJIN_PROVINCE, literal(1)), else_=0)
+        rows = self._rows(select(year, tj, t.district_code, func.count())
+                          .where(t.dataset == self.ds, t.filing_date >= self.start, t.filing_date <= self.end)
+                          .group_by(year, tj, t.district_code))
         by_year: dict[int, tuple[int, int]] = {}
         districts: dict[str, int] = {}
         for y, in_tj, district, n in rows:
@@ -477,14 +568,14 @@ class _Builder:
             by_year[int(y)] = (a + int(n), b + (int(n) if in_tj else 0))
             if in_tj and district is not None:
                 districts[district] = districts.get(district, 0) + int(n)
-        return by_year, districts
+        return by_year, dict(sorted(districts.items()))
 
     def trends(self, dataset: dict[int, tuple[int, int]]) -> dict[str, Any]:
         m = self.m
-        chain_rows = self.s.execute(select(m.fyear, func.count(), func.sum(m.tj)).where(m.filed == 1)
-                                    .group_by(m.fyear)).all()
-        grows = self.s.execute(select(m.gyear, func.count(), func.sum(m.tj)).where(m.gyear.is_not(None))
-                               .group_by(m.gyear)).all()
+        chain_rows = self._rows(select(m.fyear, func.count(), func.sum(m.tj)).where(m.filed == 1)
+                                    .group_by(m.fyear))
+        grows = self._rows(select(m.gyear, func.count(), func.sum(m.tj)).where(m.gyear.is_not(None))
+                               .group_by(m.gyear))
         chain = {int(y): (int(a or 0), int(b or 0)) for y, a, b in chain_rows}
         granted = {int(y): (int(a or 0), int(b or 0)) for y, a, b in grows}
         years = list(range(self.y0, self.y1 + 1))
@@ -501,10 +592,10 @@ class _Builder:
     def by_district(self, totals: dict[str, int]) -> list[dict[str, Any]]:
         m, one = self.m, literal(1)
         last = self.last_complete if self.last_complete is not None else self.y1
-        rows = self.s.execute(
+        rows = self._rows(
             select(m.district_code, func.count(), func.sum(case((m.fyear == last, one), else_=0)),
                    func.sum(case((m.fyear == last - 1, one), else_=0)))
-            .where(m.filed == 1, m.tj == 1, m.district_code.is_not(None)).group_by(m.district_code)).all()
+            .where(m.filed == 1, m.tj == 1, m.district_code.is_not(None)).group_by(m.district_code))
         chain = {code: (int(n or 0), int(last or 0), int(prev or 0)) for code, n, last, prev in rows}
         return [{"code": code, "name": self.districts.get(code, code), "total": int(total or 0),
                  "chain": chain.get(code, (0, 0, 0))[0], "last": chain.get(code, (0, 0, 0))[1],
@@ -517,11 +608,11 @@ class _Builder:
         # The counts over the complete filing years too: positions are judged on those only.
         complete = (self.m.fyear <= self.last_complete) if self.last_complete is not None else false()
         one = literal(1)
-        rows = self.s.execute(select(sm.segment, func.count(), func.sum(self.m.tj),
+        rows = self._rows(select(sm.segment, func.count(), func.sum(self.m.tj),
                                      func.sum(case((complete, one), else_=0)),
                                      func.sum(case((and_(complete, self.m.tj == 1), one), else_=0)))
                               .select_from(self.segment_members.join(self.members, self.m.patent_id == sm.patent_id))
-                              .group_by(sm.segment)).all()
+                              .group_by(sm.segment))
         counts = {int(i): (int(a or 0), int(t or 0), int(ac or 0), int(tc or 0)) for i, a, t, ac, tc in rows}
         return [{"index": i, "name": seg.name, "prefixes": list(seg.ipc_prefixes),
                  "all": counts.get(i, (0, 0, 0, 0))[0], "tj": counts.get(i, (0, 0, 0, 0))[1],
@@ -531,13 +622,13 @@ class _Builder:
     def by_ipc(self, level: str) -> list[dict[str, Any]]:
         m = self.m
         # ``subclass || ''``: as for applicants, so that the members drive the join (not the subclass index).
-        key = PATENT_IPC.c.subclass.concat("") if level == "subclass" else _main_group(self.s, PATENT_IPC.c.code)
+        key = PATENT_IPC.c.subclass.concat("") if level == "subclass" else _main_group(self.engine.dialect, PATENT_IPC.c.code)
         n_all = func.count(func.distinct(m.patent_id))
         n_tj = func.count(func.distinct(case((m.tj == 1, m.patent_id))))
-        rows = self.s.execute(
+        rows = self._rows(
             select(key.label("k"), n_all.label("n"), n_tj)
             .select_from(self.members.join(PATENT_IPC, PATENT_IPC.c.patent_id == m.patent_id))
-            .where(m.filed == 1).group_by(key).order_by(n_all.desc(), key).limit(TOP_IPC)).all()
+            .where(m.filed == 1).group_by(key).order_by(n_all.desc(), key).limit(TOP_IPC))
         titles = ipc_titles(self.s, [r[0] for r in rows])
         return [{"code": code, "title": _ipc_title(titles.get(code)),
                  "all": int(a), "tj": int(t)} for code, a, t in rows]
@@ -556,22 +647,26 @@ class _Builder:
         # the whole name index in order and probe the members, instead of reading the members'
         # applicants by primary key (4 s against 0.3 s at 1M patents).
         name = APPLICANT_T.c.name.concat("")
-        rows = self.s.execute(
+        rows = self._rows(
             select(name.label("name"), n.label("n"), inventions)
             .select_from(self.members.join(APPLICANT_T, APPLICANT_T.c.patent_id == m.patent_id))
-            .where(*where).group_by(name).order_by(n.desc(), name).limit(limit)).all()
+            .where(*where).group_by(name).order_by(n.desc(), name).limit(limit))
         return [{"name": name, "patents": int(a), "inventions": int(b)} for name, a, b in rows]
 
     def inventors(self, *, tianjin: bool) -> list[dict[str, Any]]:
         m = self.m
-        names = _inventor_names(self.s, m.inventors)
         n = func.count(func.distinct(m.patent_id))
         where = [m.filed == 1]
         if tianjin:
             where.append(m.tj == 1)
-        rows = self.s.execute(select(names.c.value, n.label("n")).select_from(self.members).join(names, literal(True))
-                              .where(*where).group_by(names.c.value).order_by(n.desc(), names.c.value)
-                              .limit(TOP)).all()
+        if isinstance(self.engine, _Copy):  # one row per element of each patent's list, as json_each yields
+            inventor = analytic.INVENTOR
+            name, joined = inventor.c.name, self.members.join(inventor, inventor.c.patent_id == m.patent_id)
+        else:
+            names = _inventor_names(self.engine.dialect, m.inventors)
+            name, joined = names.c.value, self.members.join(names, literal(True))
+        rows = self._rows(select(name, n.label("n")).select_from(joined).where(*where).group_by(name)
+                          .order_by(n.desc(), name).limit(TOP))
         return [{"name": name, "patents": int(count)} for name, count in rows if name]
 
     def network(self) -> tuple[list[tuple[str, str, int]], list[tuple[str, int, int]]]:
@@ -585,22 +680,21 @@ class _Builder:
                               .join(a2, and_(a2.c.patent_id == m.patent_id, a1.c.position < a2.c.position)))
                  .where(m.filed == 1, a1.c.name != a2.c.name)
                  .group_by(low, high))
-        # The pairs are computed once into a temporary table that the edges and the degrees read.
-        connection = self.s.connection()
-        self.pairs.create(connection)
+        # The pairs are computed once into a scratch table that the edges and the degrees read.
+        self.engine.create(self.pairs)
         try:
-            connection.execute(insert(self.pairs).from_select(["a", "b", "n"], pairs))
+            self.engine.execute(insert(self.pairs).from_select(["a", "b", "n"], pairs))
             return self._network_from(self.pairs)
         finally:
-            self.pairs.drop(connection)
+            self.engine.drop(self.pairs)
 
     def _network_from(self, pairs: SqlTable) -> tuple[list[tuple[str, str, int]], list[tuple[str, int, int]]]:
-        edges = [(a, b, int(n)) for a, b, n in self.s.execute(
+        edges = [(a, b, int(n)) for a, b, n in self._rows(
             select(pairs.c.a, pairs.c.b, pairs.c.n).order_by(pairs.c.n.desc(), pairs.c.a, pairs.c.b).limit(TOP_EDGES))]
         ends = union_all(select(pairs.c.a.label("name"), pairs.c.n.label("n")),
                          select(pairs.c.b.label("name"), pairs.c.n.label("n"))).subquery("ends")
         degree = func.count()
-        nodes = [(name, int(d), int(w)) for name, d, w in self.s.execute(
+        nodes = [(name, int(d), int(w)) for name, d, w in self._rows(
             select(ends.c.name, degree.label("d"), func.sum(ends.c.n)).group_by(ends.c.name)
             .order_by(degree.desc(), ends.c.name).limit(TOP))]
         return edges, nodes
@@ -608,35 +702,36 @@ class _Builder:
     def high_value(self) -> tuple[dict[str, int], list[dict[str, Any]]]:
         m, one = self.m, literal(1)
         high = m.score >= HIGH_VALUE_SCORE
-        counts = self.s.execute(select(func.sum(case((high, one), else_=0)),
-                                       func.sum(case((and_(high, m.tj == 1), one), else_=0)))
-                                .where(m.filed == 1)).one()
+        counts = self._rows(select(func.sum(case((high, one), else_=0)),
+                                   func.sum(case((and_(high, m.tj == 1), one), else_=0))).where(m.filed == 1))[0]
+        ranked = self._rows(select(m.patent_id, m.score).where(m.filed == 1, m.tj == 1)
+                            .order_by(m.score.desc(), m.patent_id).limit(TOP_HIGH_VALUE))
+        # The displayed fields of those few patents, from the record store (the copy holds no titles).
         first = (select(APPLICANT_T.c.name).where(APPLICANT_T.c.patent_id == PATENT.c.id)
                  .order_by(APPLICANT_T.c.position).limit(1).scalar_subquery())
         p = PATENT.c
-        rows = self.s.execute(
+        details = {r[0]: r for r in self.s.execute(
             select(p.id, p.application_no, p.title, first, p.citation_count, p.family_size, p.legal_status,
-                   p.patent_type, m.score)
-            .select_from(self.members.join(PATENT, p.id == m.patent_id))
-            .where(m.filed == 1, m.tj == 1).order_by(m.score.desc(), m.patent_id).limit(TOP_HIGH_VALUE)).all()
-        top = [{"id": r[0], "application_no": r[1], "title": r[2], "applicant": r[3] or "", "citations": r[4],
-                "family": r[5], "status": LegalStatus(r[6]).label if r[6] in LegalStatus._value2member_map_ else r[6],
-                "type": PatentType(r[7]).label if r[7] in PatentType._value2member_map_ else r[7],
-                "score": round(float(r[8]), 1)} for r in rows]
+                   p.patent_type).where(p.id.in_([patent_id for patent_id, _ in ranked])))}
+        top = []
+        for patent_id, score in ranked:
+            r = details[patent_id]
+            top.append({"id": r[0], "application_no": r[1], "title": r[2], "applicant": r[3] or "", "citations": r[4],
+                        "family": r[5],
+                        "status": LegalStatus(r[6]).label if r[6] in LegalStatus._value2member_map_ else r[6],
+                        "type": PatentType(r[7]).label if r[7] in PatentType._value2member_map_ else r[7],
+                        "score": round(float(score), 1)})
         return {"all": int(counts[0] or 0), "tj": int(counts[1] or 0)}, top
 
     # -- assembling --
 
     def build(self) -> NavigationReport:
-        connection = self.s.connection()
-        self.members.create(connection)
-        self.segment_members.create(connection)
         try:
-            self._fill(connection)
+            self._fill()
             return self._build()
         finally:
-            self.segment_members.drop(connection)
-            self.members.drop(connection)
+            self.engine.drop(self.segment_members)
+            self.engine.drop(self.members)
 
     def _build(self) -> NavigationReport:
         dataset_by_year, district_totals = self._dataset_filings()

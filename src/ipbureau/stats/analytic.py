@@ -10,7 +10,14 @@ indicators and their scope read (type, dates, legal status, family size, pledges
 ``chain_mask``: bit ``i`` set when the patent belongs to the ``i``-th industry chain of the shipped YAML
 (``navigation.chains.chain_bit``). Membership is computed once per patent when its row is copied, from its IPC
 codes (kept in ``analytic_ipc``) with the navigation rule ``prefix_matches``; it is recomputed for every patent
-when a chain definition changes, and for a patent when it is copied again.
+when a chain definition changes, and for a patent when it is copied again. For the navigation report
+(``navigation.report``) the copy also keeps each patent's IPC codes with their subclass, its applicants in order,
+its inventors (one row per element of its JSON list) and its value score (``navigation.value``, evaluated by the
+record store when the row is copied).
+
+Answers are remembered: a statement already run since the copy last changed is answered from memory (keyed by
+the statement's SQLAlchemy cache key and bound values), and every refresh or chain change forgets them all. A
+dashboard asked twice between two imports costs the second time only building the page.
 
 Freshness (the rule the engine relies on): a figure is read from the copy only when the copy holds exactly
 the records the caller's session sees, judged by the dataset's *data stamp* — ``COUNT(*)``, ``MAX(id)``,
@@ -30,6 +37,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -44,6 +52,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Date,
+    Float,
     Integer,
     MetaData,
     String,
@@ -56,11 +65,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.schema import DDLElement
 from sqlalchemy.sql import Executable
 
 from ipbureau.navigation.chains import IndustryChain, chain_bit, load_chains, prefixes_matcher
+from ipbureau.navigation.value import high_value_score
 from ipbureau.patents.enums import PatentType
-from ipbureau.patents.models import Patent, PatentIpc
+from ipbureau.patents.models import Patent, PatentApplicant, PatentIpc
+from ipbureau.stats.memo import BoundedMemo
 
 log = logging.getLogger(__name__)
 
@@ -86,18 +98,29 @@ FACT = Table(
     Column("family_size", Integer),
     Column("pledge_count", Integer),
     Column("chain_mask", BigInteger),
+    Column("value_score", Float),
 )
+# The navigation report's per-patent facts besides ``analytic_patent``: every IPC code (with its subclass), the
+# applicants in order, and the inventors. DuckDB also names the first two as the record store does
+# (``patent_ipc``, ``patent_applicant``, views), so the report's SQLAlchemy queries over those tables run on
+# either engine unchanged.
+INVENTOR = Table("analytic_inventor", _METADATA, Column("patent_id", BigInteger), Column("name", String))
 _DATES = ("filing_date", "publication_date", "grant_date", "lapse_date")
 _INTEGERS = ("family_size", "pledge_count")
 _INVENTION = PatentType.INVENTION.value
-_COPIED = [c.name for c in FACT.c if c.name != "chain_mask"]
+_COPIED = [c.name for c in FACT.c if c.name not in ("chain_mask", "value_score")]
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS analytic_patent (id BIGINT, dataset VARCHAR, patent_type VARCHAR,
     province_code VARCHAR, district_code VARCHAR, filing_date DATE, publication_date DATE, grant_date DATE,
-    lapse_date DATE, legal_status VARCHAR, family_size INTEGER, pledge_count INTEGER, chain_mask BIGINT);
-CREATE TABLE IF NOT EXISTS analytic_ipc (patent_id BIGINT, code VARCHAR);
+    lapse_date DATE, legal_status VARCHAR, family_size INTEGER, pledge_count INTEGER, chain_mask BIGINT,
+    value_score DOUBLE);
+CREATE TABLE IF NOT EXISTS analytic_ipc (patent_id BIGINT, code VARCHAR, subclass VARCHAR);
+CREATE TABLE IF NOT EXISTS analytic_applicant (patent_id BIGINT, position INTEGER, name VARCHAR);
+CREATE TABLE IF NOT EXISTS analytic_inventor (patent_id BIGINT, name VARCHAR);
 CREATE TABLE IF NOT EXISTS analytic_code_mask (code VARCHAR, mask BIGINT);
+CREATE VIEW IF NOT EXISTS patent_ipc AS SELECT patent_id, code, subclass FROM analytic_ipc;
+CREATE VIEW IF NOT EXISTS patent_applicant AS SELECT patent_id, position, name FROM analytic_applicant;
 """
 
 # Set (``row_level()``) by tests and benchmarks to compute with the row-level SQL, the definition the copy is
@@ -156,13 +179,59 @@ class Store:
         self.refreshing = threading.Lock()
         self.log = RefreshLog()
         self.background: threading.Thread | None = None
+        # Rows of statements answered since the copy last changed (``version``), least recently used first.
+        self.results: OrderedDict[tuple, list[tuple]] = OrderedDict()
+        self.version = 0
+
+    def forget(self) -> None:
+        """Drop the remembered answers: the copy's rows or chain bits changed (benchmarks call it to time the
+        first request after a change)."""
+        self.version += 1
+        self.results.clear()
+        for each in self.datasets.values():
+            each.coverage.clear()
 
     # -- reading --
 
-    def rows(self, statement: Executable) -> list[tuple]:
-        sql = str(statement.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+    @staticmethod
+    def sql(statement: Executable | DDLElement) -> str:
+        """The statement as DuckDB runs it: PostgreSQL's SQL with the values inlined."""
+        return str(statement.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
+
+    def rows(self, statement: Executable, *, cache: bool = True) -> list[tuple]:
+        """The statement's rows. With ``cache``, a statement already answered since the copy last changed is
+        answered from memory (the figures are a function of the copy: the same statement, the same rows);
+        any refresh or chain change empties the cache."""
+        key = _result_key(statement) if cache else None
         with self.lock:
-            return self.duck.execute(sql).fetchall()
+            version = self.version
+            if key is not None and key in self.results:
+                self.results.move_to_end(key)
+                return self.results[key]
+        sql = _compiled(key, statement) if key is not None else self.sql(statement)
+        with self.lock:
+            found = self.duck.execute(sql).fetchall()
+            if key is not None and self.version == version:
+                self.results[key] = found
+                while len(self.results) > RESULTS_KEPT:
+                    self.results.popitem(last=False)
+        return found
+
+    @contextmanager
+    def registered(self, name: str, columns: dict[str, np.ndarray]) -> Iterator[None]:
+        """Columns visible to DuckDB as the table ``name`` for the block (the lock is held throughout)."""
+        with self.lock:
+            self.duck.register(name, columns)
+            try:
+                yield
+            finally:
+                self.duck.unregister(name)
+
+    def execute(self, statement: Executable | DDLElement) -> None:
+        """A statement without rows (the navigation report's scratch tables)."""
+        sql = self.sql(statement)
+        with self.lock:
+            self.duck.execute(sql)
 
     def coverage(self, dataset: str, column: str) -> tuple[date, date] | None:
         """Earliest and latest date of ``column`` among the dataset's inventions (cached per stamp)."""
@@ -204,10 +273,10 @@ class Store:
         if limit is not None and size > limit:
             return False
         full = state is None
-        self._apply(dataset, *_read(connection, changed), replace=full)
+        self._apply(dataset, _read(connection, changed), replace=full)
         if not full and not self._agrees(dataset, stamp):  # rows deleted (or rolled back): copy them all
             full = True
-            self._apply(dataset, *_read(connection, p.dataset == dataset), replace=True)
+            self._apply(dataset, _read(connection, p.dataset == dataset), replace=True)
         if full:
             self.log.full += 1
         else:
@@ -221,30 +290,43 @@ class Store:
                 "SELECT count(*), max(id) FROM analytic_patent WHERE dataset = ?", [dataset]).fetchone()
         return count == stamp.count and max_id == stamp.max_id
 
-    def _apply(self, dataset: str, facts: dict[str, np.ndarray], ipc_rows: dict[str, np.ndarray], *,
-               replace: bool) -> None:
+    def _apply(self, dataset: str, rows: _Rows, *, replace: bool) -> None:
         """Replace the copied rows (all of the dataset's, or those of the read ids) by the read ones."""
+        facts = rows.facts
         self.log.rows += len(facts["id"])
         with self.lock:
             duck = self.duck
             duck.execute("BEGIN")
             try:
                 if replace:
-                    duck.execute("DELETE FROM analytic_ipc WHERE patent_id IN "
-                                 "(SELECT id FROM analytic_patent WHERE dataset = ?)", [dataset])
+                    for child in _CHILDREN:
+                        duck.execute(f"DELETE FROM {child} WHERE patent_id IN "  # noqa: S608 - fixed names
+                                     "(SELECT id FROM analytic_patent WHERE dataset = ?)", [dataset])
                     duck.execute("DELETE FROM analytic_patent WHERE dataset = ?", [dataset])
                 else:
                     duck.register("changed_ids", {"id": facts["id"]})
-                    duck.execute("DELETE FROM analytic_ipc WHERE patent_id IN (SELECT id FROM changed_ids)")
+                    for child in _CHILDREN:
+                        duck.execute(f"DELETE FROM {child} WHERE patent_id IN (SELECT id FROM changed_ids)")  # noqa: S608
                     duck.execute("DELETE FROM analytic_patent WHERE id IN (SELECT id FROM changed_ids)")
                     duck.unregister("changed_ids")
+                duck.register("new_children", rows.applicants)
+                duck.execute(f"INSERT INTO {_APPLICANTS} SELECT patent_id, position, name FROM new_children")  # noqa: S608
+                duck.unregister("new_children")
+                duck.register("new_children", rows.inventors)
+                # One row per element of the JSON list, as ``json_each`` / ``json_array_elements_text`` yield them
+                # (DuckDB parses the lists in bulk: json.loads per patent cost more than the rest of the copy).
+                duck.execute(f"""INSERT INTO {_INVENTORS} SELECT id, unnest(from_json(inventors, '["VARCHAR"]'))
+                    FROM new_children WHERE inventors IS NOT NULL""")  # noqa: S608
+                duck.unregister("new_children")
+                ipc_rows = rows.ipc
                 duck.register("new_ipc", ipc_rows)
-                duck.execute("INSERT INTO analytic_ipc SELECT patent_id, code FROM new_ipc")
+                duck.execute("INSERT INTO analytic_ipc SELECT patent_id, code, subclass FROM new_ipc")
                 self._add_codes(duck.execute("SELECT DISTINCT code FROM new_ipc").fetchall())
                 duck.register("new_facts", facts)
                 selected = ", ".join(f"CAST({c} AS DATE)" if c in _DATES else
                                      f"CAST({c} AS INTEGER)" if c in _INTEGERS else c for c in _COPIED)
-                duck.execute(f"""INSERT INTO analytic_patent SELECT {selected}, COALESCE(m.mask, 0)
+                duck.execute(f"""INSERT INTO analytic_patent SELECT {selected}, COALESCE(m.mask, 0),
+                        CAST(value_score AS DOUBLE)
                     FROM new_facts LEFT JOIN (SELECT patent_id, bit_or(mask) AS mask FROM new_ipc
                         JOIN analytic_code_mask USING (code) GROUP BY patent_id) m
                     ON m.patent_id = new_facts.id""")  # noqa: S608 - column names from FACT
@@ -254,8 +336,7 @@ class Store:
             except BaseException:
                 duck.execute("ROLLBACK")
                 raise
-            for each in self.datasets.values():
-                each.coverage.clear()
+            self.forget()
 
     def _add_codes(self, codes: Sequence[tuple[str]]) -> None:
         """Chain bits of IPC codes not seen yet (a few thousand distinct codes, matched in Python with the
@@ -281,11 +362,35 @@ class Store:
         duck.execute("""UPDATE analytic_patent SET chain_mask = m.mask
             FROM (SELECT patent_id, bit_or(mask) AS mask FROM analytic_ipc JOIN analytic_code_mask USING (code)
                   GROUP BY patent_id) m WHERE m.patent_id = analytic_patent.id""")
-        for state in self.datasets.values():
-            state.coverage.clear()
+        self.forget()
 
 
 _DIALECT = postgresql.dialect()  # DuckDB reads PostgreSQL's SQL (CASE, COUNT DISTINCT, '&', date literals)
+# Answers kept per store (a dashboard asks about 5 statements, a white paper about 20; per district and year).
+RESULTS_KEPT = 512
+
+
+_SQL: BoundedMemo[str] = BoundedMemo(RESULTS_KEPT * 4)  # DuckDB's SQL by statement key: independent of the data
+
+
+def _compiled(key: tuple, statement: Executable) -> str:
+    """``Store.sql(statement)``, remembered (compiling with the values inlined costs about 10 ms a statement)."""
+    return _SQL.get(key, lambda: Store.sql(statement))
+
+
+def _result_key(statement: Executable) -> tuple | None:
+    """The statement's identity: SQLAlchemy's cache key (its structure) and its bound values; None when it
+    has no hashable key (then it is not remembered)."""
+    found = statement._generate_cache_key()  # noqa: SLF001 - the public compiled cache uses the same key
+    if found is None:
+        return None
+    values = (b.effective_value for b in found.bindparams)
+    key = (found.key, tuple(tuple(v) if isinstance(v, list) else v for v in values))  # IN (...) lists
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _columns(names: Sequence[str], rows: Sequence[Sequence[Any]], *, integers: Sequence[str]) -> dict[str, np.ndarray]:
@@ -295,16 +400,42 @@ def _columns(names: Sequence[str], rows: Sequence[Sequence[Any]], *, integers: S
             for name, values in zip(names, columns, strict=True)}
 
 
-def _read(connection: Connection, where: Any) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The patents matching ``where`` and their IPC codes, as columns. Dates come as ISO text (both databases
-    render a DATE so): DuckDB parses them in bulk, far faster than building Python date objects."""
+_IPC, _APPLICANTS, _INVENTORS = "analytic_ipc", "analytic_applicant", "analytic_inventor"
+_CHILDREN = (_IPC, _APPLICANTS, _INVENTORS)
+
+
+@dataclass
+class _Rows:
+    """Read rows of the record store as numpy columns, one dict per copied table."""
+
+    facts: dict[str, np.ndarray]
+    ipc: dict[str, np.ndarray]
+    applicants: dict[str, np.ndarray]
+    inventors: dict[str, np.ndarray]
+
+
+def _read(connection: Connection, where: Any) -> _Rows:
+    """The patents matching ``where`` with their IPC codes, applicants and inventors, as columns. Dates come as
+    ISO text (both databases render a DATE so): DuckDB parses them in bulk, far faster than building Python date
+    objects. The navigation report's value score is evaluated here by the record store (``high_value_score``,
+    the definition), so the copy holds the very number the row-level report computes."""
     p = Patent.__table__.c
     columns = [cast(p[name], String) if name in _DATES else p[name] for name in _COPIED]
-    rows = connection.execute(select(*columns).where(where)).all()
+    rows = connection.execute(select(*columns, high_value_score(), cast(p.inventors, String)).where(where)).all()
+    joined = PatentIpc.__table__.join(Patent.__table__, Patent.__table__.c.id == PatentIpc.__table__.c.patent_id)
     ipc = PatentIpc.__table__.c
-    codes = connection.execute(select(ipc.patent_id, ipc.code).select_from(
-        PatentIpc.__table__.join(Patent.__table__, Patent.__table__.c.id == ipc.patent_id)).where(where)).all()
-    return _columns(_COPIED, rows, integers=("id",)), _columns(["patent_id", "code"], codes, integers=("patent_id",))
+    codes = connection.execute(select(ipc.patent_id, ipc.code, ipc.subclass).select_from(joined).where(where)).all()
+    applicant = PatentApplicant.__table__.c
+    names = connection.execute(select(applicant.patent_id, applicant.position, applicant.name).select_from(
+        PatentApplicant.__table__.join(Patent.__table__, Patent.__table__.c.id == applicant.patent_id))
+        .where(where)).all()
+    inventors = [(row[0], row[-1]) for row in rows]
+    # PostgreSQL computes the score as NUMERIC (Decimal), SQLite as REAL: both exact in a double.
+    facts = [(*row[:-2], None if row[-2] is None else float(row[-2])) for row in rows]
+    return _Rows(_columns([*_COPIED, "value_score"], facts, integers=("id",)),
+                 _columns(["patent_id", "code", "subclass"], codes, integers=("patent_id",)),
+                 _columns(["patent_id", "position", "name"], names, integers=("patent_id", "position")),
+                 _columns(["id", "inventors"], inventors, integers=("id",)))
 
 
 # --- the stores, and the freshness check ------------------------------------------------------------------

@@ -15,12 +15,12 @@ take one are in ``stats.service``.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ipbureau.core.errors import DomainError
@@ -44,6 +44,7 @@ from ipbureau.stats.indicators import (
     chain_condition,
     ipc_prefix_condition,
 )
+from ipbureau.stats.memo import BoundedMemo
 from ipbureau.stats.schemas import IndicatorDefRead, IndicatorValue
 
 PERIODS = tuple(p.value for p in Period)
@@ -194,27 +195,55 @@ def _period_counts(defn: IndicatorDef, t: FromClause, periods: Sequence[tuple[da
             for i, (start, end) in enumerate(periods)]
 
 
+# Built statements by everything they are a function of (the function, indicator, periods, dataset, territory,
+# chain definitions, and whether they read the copy). Building the SQLAlchemy expression of a dashboard cost
+# more than DuckDB running it; a statement built once also keeps SQLAlchemy's compiled cache and the copy's
+# answers (keyed by the statement) warm.
+_STATEMENTS: BoundedMemo[Any] = BoundedMemo(2048)
+
+
+def _built(key: tuple, build: Callable[[], Any]) -> Any:
+    return _STATEMENTS.get(key, build)
+
+
+def forget_built() -> None:
+    """Drop the built statements (benchmarks: the first request for a year and territory)."""
+    _STATEMENTS.clear()
+
+
+def _periods_query(defn: IndicatorDef, store: analytic.Store | None, periods: Sequence[tuple[date, date]],
+                   dataset: str, district_code: str | None, chain: IndustryChain | None,
+                   chains: tuple[IndustryChain, ...], *, by_district: bool) -> Select:
+    """One aggregate column per period, for the scope (grouped by district with ``by_district``); built once."""
+
+    def build() -> Select:
+        t = _source(defn, store)
+        where = _scope(defn, t, periods, dataset, district_code, by_district=by_district)
+        if chain is not None:
+            where.append(chain_condition(chain, t))
+        counts = _period_counts(defn, t, periods, chains)
+        if by_district:
+            return select(t.c.district_code, *counts).where(*where).group_by(t.c.district_code)
+        return select(*counts).where(*where)
+
+    return _built(("periods", defn.code, tuple(periods), dataset, district_code, chain, chains, store is not None,
+                   by_district), build)
+
+
 def count_periods(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *, dataset: str,
                   district_code: str | None = None, chain: IndustryChain | None = None) -> list[int | float]:
     """Records counted in each period, for the city (or one district, or one chain)."""
     store = _copy_for(session, defn, dataset)
-    t = _source(defn, store)
-    where = _scope(defn, t, periods, dataset, district_code, by_district=False)
-    if chain is not None:
-        where.append(chain_condition(chain, t))
-    query = select(*_period_counts(defn, t, periods, _chains_for(session, defn))).where(*where)
+    query = _periods_query(defn, store, periods, dataset, district_code, chain, tuple(_chains_for(session, defn)),
+                           by_district=False)
     return [_number(defn, n) for n in _rows(session, store, query)[0]]
 
 
 def count_periods_by_district(session: Session, defn: IndicatorDef, periods: Sequence[tuple[date, date]], *,
                               dataset: str, chain: IndustryChain | None = None) -> dict[str, list[int | float]]:
     store = _copy_for(session, defn, dataset)
-    t = _source(defn, store)
-    where = _scope(defn, t, periods, dataset, None, by_district=True)
-    if chain is not None:
-        where.append(chain_condition(chain, t))
-    counts = _period_counts(defn, t, periods, _chains_for(session, defn))
-    query = select(t.c.district_code, *counts).where(*where).group_by(t.c.district_code)
+    query = _periods_query(defn, store, periods, dataset, None, chain, tuple(_chains_for(session, defn)),
+                           by_district=True)
     return {code: [_number(defn, n) for n in values] for code, *values in _rows(session, store, query)}
 
 
@@ -225,17 +254,18 @@ def count_periods_by_chain(session: Session, defn: IndicatorDef, periods: Sequen
     (COUNT DISTINCT: a patent with several codes in a chain counts once)."""
     chains = load_chains(session)
     store = _copy_for(session, defn, dataset)
-    t = _source(defn, store)
-    where = _scope(defn, t, periods, dataset, district_code, by_district=False)
-    columns = []
-    if store is not None:
-        where.append(any_chain_condition(t, chains))
-        for ci, chain in enumerate(chains):
-            for pi, (start, end) in enumerate(periods):
-                counted = and_(chain_condition(chain, t), defn.holds(t, start, end, chains))
-                columns.append(_aggregate(defn, t, counted).label(f"c{ci}p{pi}"))
-        query = select(*columns).where(*where)
-    else:
+
+    def build() -> Select:
+        t = _source(defn, store)
+        where = _scope(defn, t, periods, dataset, district_code, by_district=False)
+        columns = []
+        if store is not None:
+            where.append(any_chain_condition(t, chains))
+            for ci, chain in enumerate(chains):
+                for pi, (start, end) in enumerate(periods):
+                    counted = and_(chain_condition(chain, t), defn.holds(t, start, end, chains))
+                    columns.append(_aggregate(defn, t, counted).label(f"c{ci}p{pi}"))
+            return select(*columns).where(*where)
         all_prefixes = [p for chain in chains for p in chain.all_ipc_prefixes()]
         where.append(ipc_prefix_condition(all_prefixes))
         for ci, chain in enumerate(chains):
@@ -243,7 +273,9 @@ def count_periods_by_chain(session: Session, defn: IndicatorDef, periods: Sequen
             for pi, (start, end) in enumerate(periods):
                 counted = and_(in_chain, defn.holds(t, start, end, chains))
                 columns.append(func.count(func.distinct(case((counted, t.c.id)))).label(f"c{ci}p{pi}"))
-        query = select(*columns).select_from(t.join(PATENT_IPC, PATENT_IPC.c.patent_id == t.c.id)).where(*where)
+        return select(*columns).select_from(t.join(PATENT_IPC, PATENT_IPC.c.patent_id == t.c.id)).where(*where)
+
+    query = _built(("chains", defn.code, tuple(periods), dataset, district_code, chains, store is not None), build)
     row = list(_rows(session, store, query)[0])
     n = len(periods)
     return {chain.code: [int(v) for v in row[ci * n:(ci + 1) * n]] for ci, chain in enumerate(chains)}
@@ -402,6 +434,46 @@ def series(session: Session, code: str, years: Sequence[int], *, period: str | P
     population = _population(session, district_code) if defn.per_10k_people and not chain else None
     return [_value(defn, y, period, ds, span, counts[y], counts[y - 1], population=population,
                    district_code=district_code, chain_code=chain_code) for y in years]
+
+
+def compute_many(session: Session, codes: Sequence[str], year: int, *, district_code: str | None = None,
+                 dataset: str | Dataset = Dataset.REAL) -> list[IndicatorValue]:
+    """``compute(code, year)`` for each code (the year, with YoY), in the codes' order: the patent indicators on
+    the analytic copy as ``compute`` does, every other one in ONE statement for all of them (a UNION ALL with a
+    row per indicator: its two periods' figures and its coverage, ``MIN``/``MAX`` of its date column). Those
+    records are small tables of several domains; one round trip instead of two queries per indicator is what
+    the dashboard and the white paper spent most of their time on."""
+    ds, year = dataset_value(dataset), check_year(year)
+    definitions = [_definition(code) for code in codes]
+    grouped = [d for d in definitions if d.subject != Subject.PATENT or d.source is not None]
+    found = {d.code: compute(session, d.code, year, district_code=district_code, dataset=ds)
+             for d in definitions if d not in grouped}
+    if grouped:
+        periods = [period_bounds(year, Period.YEAR), period_bounds(year - 1, Period.YEAR)]
+
+        def build() -> Any:
+            branches = []
+            for i, defn in enumerate(grouped):
+                t = record_source(defn)
+                # The territory and date bound of ``_scope`` go inside each aggregate (same rows counted), so
+                # the same scan also gives the coverage over the whole dataset, as ``coverage`` reads it.
+                scope = and_(*_scope(defn, t, periods, ds, district_code, by_district=False))
+                counts = [_aggregate(defn, t, and_(scope, defn.holds(t, start, end, ()))) for start, end in periods]
+                column = t.c[defn.date_column]
+                branches.append(select(literal(i), *counts, func.min(column), func.max(column))
+                                .where(t.c.dataset == ds))
+            return union_all(*branches)
+
+        query = _built(("many", tuple(d.code for d in grouped), year, ds, district_code), build)
+        population = None
+        if any(d.per_10k_people for d in grouped):
+            population = _population(session, district_code)
+        for i, current, previous, low, high in session.execute(query).all():
+            defn = grouped[int(i)]
+            span = None if low is None else (_as_date(low), _as_date(high))
+            found[defn.code] = _value(defn, year, Period.YEAR, ds, span, _number(defn, current),
+                                      _number(defn, previous), population=population, district_code=district_code)
+    return [found[code] for code in codes]
 
 
 def compute(session: Session, code: str, year: int, *, period: str | Period = Period.YEAR,

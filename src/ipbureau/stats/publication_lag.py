@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ipbureau.patents.enums import PatentType
+from ipbureau.stats import analytic
 from ipbureau.stats.catalogue import PATENT
 
 INVENTION_MONTHS = 18
@@ -83,11 +84,12 @@ def _as_date(value: object) -> date | None:
     return value  # type: ignore[return-value]
 
 
-def latest_publication_date(session: Session, dataset: str) -> date | None:
-    """The newest publication (公开) or grant announcement (授权公告) date among the dataset's patents."""
-    p = PATENT.c
-    published, granted = session.execute(select(func.max(p.publication_date), func.max(p.grant_date))
-                                         .where(p.dataset == dataset)).one()
+def latest_publication_date(session: Session, dataset: str, *, store: analytic.Store | None = None) -> date | None:
+    """The newest publication (公开) or grant announcement (授权公告) date among the dataset's patents; read from
+    the analytic copy when the caller holds a current one (neither date is indexed in the record store)."""
+    p = (analytic.FACT if store is not None else PATENT).c
+    query = select(func.max(p.publication_date), func.max(p.grant_date)).where(p.dataset == dataset)
+    published, granted = store.rows(query)[0] if store is not None else session.execute(query).one()
     found = [d for d in (_as_date(published), _as_date(granted)) if d is not None]
     return max(found) if found else None
 
@@ -100,8 +102,9 @@ def months_for(patent_types: Iterable[str] | None = None) -> int:
     return INVENTION_MONTHS if PatentType.INVENTION.value in kinds else OTHER_MONTHS
 
 
-def publication_lag(session: Session, dataset: str, patent_types: Iterable[str] | None = None) -> PublicationLag:
-    return PublicationLag(latest_publication_date(session, dataset), months_for(patent_types))
+def publication_lag(session: Session, dataset: str, patent_types: Iterable[str] | None = None, *,
+                    store: analytic.Store | None = None) -> PublicationLag:
+    return PublicationLag(latest_publication_date(session, dataset, store=store), months_for(patent_types))
 
 
 @dataclass(frozen=True)

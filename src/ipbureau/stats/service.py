@@ -102,8 +102,10 @@ def dashboard(session: Session, year: int, *, dataset: str | Dataset, district_c
     chains = engine.by_chain(session, CHAIN_CODE, year, district_code=district_code, dataset=ds)
     trends = {c: engine.series(session, c, years, district_code=district_code, dataset=ds) for c in TREND_CODES}
     # A trend's last point is that indicator's figure for the year (``compute`` is ``series`` of one year).
-    figures = [trends[d.code][-1] if d.code in trends else
-               engine.compute(session, d.code, year, district_code=district_code, dataset=ds) for d in CATALOGUE]
+    others = engine.compute_many(session, [d.code for d in CATALOGUE if d.code not in trends], year,
+                                 district_code=district_code, dataset=ds)
+    by_code = {v.code: v for v in others}
+    figures = [trends[d.code][-1] if d.code in trends else by_code[d.code] for d in CATALOGUE]
     return Dashboard(
         year=year, dataset=ds, district_code=district_code, district_name=districts.get(district_code or "", ""),
         districts=districts, figures=figures, trends=trends,

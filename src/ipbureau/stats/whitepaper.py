@@ -237,7 +237,7 @@ def build(session: Session, year: int, *, dataset: str | Dataset = Dataset.REAL,
     generated_on = today or date.today()
     years = engine.trend_years(year, TREND_YEARS)
 
-    figures = [engine.compute(session, d.code, year, dataset=ds) for d in CATALOGUE]
+    figures = engine.compute_many(session, [d.code for d in CATALOGUE], year, dataset=ds)
     trends = {code: engine.series(session, code, years, dataset=ds)
               for code in ("invention_grants", "valid_inventions", "trademark_applications",
                            "trademark_registrations", "valid_trademarks")}
