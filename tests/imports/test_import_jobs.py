@@ -87,3 +87,52 @@ def test_jobs_of_live_processes_are_left_alone(db, users):
     db.commit()
     assert recover_interrupted_jobs(db) == 0
     assert {j.state for j in db.scalars(select(BackgroundJob))} == {"running"}
+
+
+# ---- two imports of the same records at once -----------------------------------------------------------------
+
+@pytest.mark.committing  # the jobs run on sessions of their own
+def test_an_import_that_loses_a_race_runs_again_and_ends_well(db, users, tmp_path, monkeypatch):
+    """The later of two overlapping imports hits a unique key the other has just committed: it is rolled back
+    whole and run again, finding the records there (load test: two workers importing one file at once)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from ipbureau.imports import jobs as import_jobs
+    from ipbureau.imports.kinds import ImportKind
+
+    real_run, calls = import_jobs.run_import_of_kind, []
+
+    def losing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            real_run(*args, **kwargs)  # the "other" import commits the records first...
+            raise IntegrityError("INSERT INTO patent", {}, Exception("UNIQUE constraint failed"))  # ...and we lost
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(import_jobs, "run_import_of_kind", losing_once)
+    path = tmp_path / "patents.csv"
+    write_patent_csv(random.Random(11), 40, path)
+    job = import_jobs.run_import_job(ImportKind.PATENT, path, "patents.csv", actor_id=users["bureau_staff"].id)
+    assert job.state == "succeeded", job.message
+    assert len(calls) == 2
+    assert (job.value.inserted, job.value.unchanged) == (0, 40)  # the second run found the records there
+    assert db.scalar(select(func.count()).select_from(Patent)) == 40
+
+
+@pytest.mark.committing
+def test_an_import_that_keeps_losing_fails_with_a_reason_and_writes_nothing(db, users, tmp_path, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from ipbureau.imports import jobs as import_jobs
+    from ipbureau.imports.kinds import ImportKind
+
+    def always_losing(*args, **kwargs):
+        raise IntegrityError("INSERT INTO patent", {}, Exception("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(import_jobs, "run_import_of_kind", always_losing)
+    path = tmp_path / "patents.csv"
+    write_patent_csv(random.Random(12), 5, path)
+    job = import_jobs.run_import_job(ImportKind.PATENT, path, "patents.csv", actor_id=users["bureau_staff"].id)
+    assert job.state == "failed" and job.message == import_jobs.RACE_LOST
+    assert db.scalar(select(BackgroundJob.message).where(BackgroundJob.id == job.id)) == import_jobs.RACE_LOST
+    assert db.scalar(select(func.count()).select_from(Patent)) == 0

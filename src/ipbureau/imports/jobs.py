@@ -9,10 +9,12 @@ there as a stream.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ipbureau.auth.models import User
@@ -22,7 +24,7 @@ from ipbureau.enums import Dataset
 from ipbureau.imports.errors import FileRejected, ImportFailed
 from ipbureau.imports.kinds import ImportKind
 from ipbureau.imports.kinds import run as run_import_of_kind
-from ipbureau.imports.runner import MAX_PROBLEMS
+from ipbureau.imports.runner import MAX_PROBLEMS, ImportResult
 from ipbureau.jobs import service as jobs
 from ipbureau.jobs.models import BackgroundJob
 from ipbureau.jobs.service import (  # noqa: F401  (the import jobs' names for the generic ones)
@@ -33,6 +35,7 @@ from ipbureau.jobs.service import (  # noqa: F401  (the import jobs' names for t
     worker_name,
 )
 
+log = logging.getLogger(__name__)
 INTERRUPTED = "服务重启时导入未完成，已整体回滚，请重新导入"
 KIND = "import"
 
@@ -106,6 +109,26 @@ def recent_jobs(session: Session, limit: int = 20) -> list[JobStatus]:
     return [JobStatus.of(job) for job in jobs.recent(session, KIND, limit)]
 
 
+# Two imports of overlapping files at once (two staff, or a double submit on two workers): the later one to
+# commit finds a record the other has just inserted (a unique key) and is rolled back whole. Run again, it sees
+# those records and updates or keeps them, as an import of the same file does.
+RACE_ATTEMPTS = 3
+RACE_LOST = "导入与同时进行的另一项导入反复冲突，已整体回滚，未写入任何记录，请稍后重新导入"
+
+
+def _import_retrying_a_lost_race(kind: ImportKind, session: Session, path: Path, filename: str, actor: Any,
+                                 dataset: Any, report: Any) -> ImportResult:
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return run_import_of_kind(kind, session, path, filename, actor=actor, dataset=dataset, progress=report)
+        except IntegrityError as exc:
+            session.rollback()
+            log.warning("import of %s lost a race with another import (attempt %d): %s", filename, attempt, exc)
+            if attempt == RACE_ATTEMPTS:
+                raise jobs.JobFailed(RACE_LOST, error=exc) from exc
+    raise AssertionError("unreachable")
+
+
 def _work(kind: ImportKind, path: Path, filename: str, actor_id: int | None, dataset: Any, *,
           progress: Any = None, keep_file: bool = False) -> jobs.Work:
     def work(context: jobs.JobContext) -> jobs.Outcome:
@@ -119,8 +142,7 @@ def _work(kind: ImportKind, path: Path, filename: str, actor_id: int | None, dat
                     progress(done, max(total, done))
 
             try:
-                result = run_import_of_kind(kind, session, path, filename, actor=actor, dataset=dataset,
-                                            progress=report)
+                result = _import_retrying_a_lost_race(kind, session, path, filename, actor, dataset, report)
             except ImportFailed as exc:
                 raise jobs.JobFailed("导入失败，未写入任何记录", result_id=exc.batch_id, error=exc,
                                      problems=[p.as_dict() for p in exc.problems[:MAX_PROBLEMS]]) from exc
