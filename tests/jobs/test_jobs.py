@@ -198,3 +198,20 @@ def test_a_second_screening_is_refused_while_one_runs_on_any_worker(client, db, 
     db.commit()
     refused = client.post("/api/screening/runs", json={"dataset": "real"}, headers=headers)
     assert refused.status_code == 409 and refused.json()["detail"] == "已有筛查任务正在运行，请等待其结束后再开始"
+
+
+def test_progress_reported_too_soon_is_written_when_the_interval_has_passed(test_env):
+    """A job that reports and then works a long while without reporting (a large import's final commit) must not
+    be shown stuck at an older count: the last report held back by the interval is written by a timer."""
+    writer = progress.ProgressWriter("f" * 32)
+    writer.update(state="running", done=1000, total=6000)  # written at once (the state changed)
+    writer.update(done=3000, total=6000)  # within the interval: held back...
+    assert progress.read("f" * 32).done == 1000
+    time.sleep(progress.MIN_INTERVAL_S * 3)
+    assert progress.read("f" * 32).done == 3000  # ...and written when it passed
+    writer.update(done=4000, total=6000)
+    writer.update(done=5000, total=6000)
+    writer.close()  # the job ended: the held-back report is dropped, the file is not brought back
+    progress.remove("f" * 32)
+    time.sleep(progress.MIN_INTERVAL_S * 3)
+    assert progress.read("f" * 32) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -52,21 +53,50 @@ def remove(job_id: str) -> None:
 
 
 class ProgressWriter:
-    """Writes one job's progress; calls closer together than ``MIN_INTERVAL_S`` are kept and written later."""
+    """Writes one job's progress; calls closer together than ``MIN_INTERVAL_S`` are kept and the latest of them is
+    written when the interval has passed (a timer), so that a job which then works a long while without reporting
+    (a large import's final commit) still shows where it is."""
 
     def __init__(self, job_id: str) -> None:
         self.job_id = job_id
         self.current = Progress(state="queued")
         self._written_at = 0.0
+        self._lock = threading.Lock()
+        self._trailing: threading.Timer | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """The job has ended: no late write may bring its file back after it is removed."""
+        with self._lock:
+            self._closed = True
+            if self._trailing is not None:
+                self._trailing.cancel()
+                self._trailing = None
 
     def update(self, *, force: bool = False, **changes: object) -> None:
-        previous = self.current
-        self.current = Progress(**{**asdict(previous), **changes})  # type: ignore[arg-type]
-        now = time.monotonic()
-        urgent = force or self.current.state != previous.state or self.current.stage != previous.stage
-        if urgent or now - self._written_at >= MIN_INTERVAL_S:
-            path = _path(self.job_id)
-            partial = path.with_suffix(f".{os.getpid()}.tmp")
-            partial.write_text(json.dumps(asdict(self.current)), encoding="utf-8")
-            os.replace(partial, path)
-            self._written_at = now
+        with self._lock:
+            if self._closed:
+                return
+            previous = self.current
+            self.current = Progress(**{**asdict(previous), **changes})  # type: ignore[arg-type]
+            wait = MIN_INTERVAL_S - (time.monotonic() - self._written_at)
+            urgent = force or self.current.state != previous.state or self.current.stage != previous.stage
+            if urgent or wait <= 0:
+                self._write()
+            elif self._trailing is None:
+                self._trailing = threading.Timer(wait, self._write_trailing)
+                self._trailing.daemon = True
+                self._trailing.start()
+
+    def _write_trailing(self) -> None:
+        with self._lock:
+            self._trailing = None
+            if not self._closed:
+                self._write()
+
+    def _write(self) -> None:  # under the lock
+        path = _path(self.job_id)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_text(json.dumps(asdict(self.current)), encoding="utf-8")
+        os.replace(partial, path)
+        self._written_at = time.monotonic()

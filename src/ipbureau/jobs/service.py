@@ -116,6 +116,9 @@ class JobContext:
     def begin(self) -> None:
         self._progress.update(state="running")
 
+    def close(self) -> None:
+        self._progress.close()
+
     @property
     def current(self) -> progress.Progress:
         return self._progress.current
@@ -206,6 +209,7 @@ def _run(live: LiveJob, kind: str, work: Work) -> None:
             _work(live, spec, context, work)
     finally:
         _record_end(live, context)
+        context.close()
         progress.remove(live.id)
         live.finished.set()
 
