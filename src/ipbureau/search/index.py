@@ -168,6 +168,13 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
+def _schema_version(version_file: Path) -> str | None:
+    try:
+        return version_file.read_text().strip()
+    except FileNotFoundError:
+        return None
+
+
 def writer_lock_path(index_dir: Path) -> Path:
     """The lock file that admits one index writer at a time across processes (beside the index directory)."""
     return index_dir.parent / f".{index_dir.name}.writer.lock"
@@ -181,15 +188,23 @@ class PatentIndex:
         self.schema = _schema()
         version_file = path / VERSION_FILE
         self.discarded_outdated = False
-        if (path / "meta.json").exists() and (
-                not version_file.exists() or version_file.read_text().strip() != SCHEMA_VERSION):
-            shutil.rmtree(path)
-            self.discarded_outdated = True
+        if (path / "meta.json").exists() and _schema_version(version_file) != SCHEMA_VERSION:
+            # An index of an older schema is rebuilt from scratch; by one process at a time (several server
+            # workers start together), and checked again under the lock: another may have rebuilt it meanwhile.
+            with FileLock(writer_lock_path(path)):
+                if (path / "meta.json").exists() and _schema_version(version_file) != SCHEMA_VERSION:
+                    shutil.rmtree(path)
+                    self.discarded_outdated = True
         path.mkdir(parents=True, exist_ok=True)
         self._index = tantivy.Index(self.schema, path=str(path), reuse=True)
         # Reloaded by this object (``_current_searcher``): no watcher thread per process, and a stated bound.
         self._index.config_reader(reload_policy="Manual")
-        version_file.write_text(SCHEMA_VERSION)
+        if _schema_version(version_file) != SCHEMA_VERSION:
+            # Replaced atomically, and only when it differs: a process starting beside this one must never read
+            # it half-written (it would take the index for an outdated one and remove it under the writers).
+            partial = version_file.with_name(f".{VERSION_FILE}.{os.getpid()}.tmp")
+            partial.write_text(SCHEMA_VERSION)
+            os.replace(partial, version_file)
         analyzer = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
                     .filter(tantivy.Filter.lowercase())
                     .filter(tantivy.Filter.remove_long(MAX_TOKEN_CHARS))
