@@ -251,11 +251,21 @@ def _record_end(live: LiveJob, context: JobContext) -> None:
         log.exception("the end of background job %s could not be recorded", live.id)
 
 
+def _matches_kind(row_kind: str, kind: str) -> bool:
+    """``kind`` is a prefix ("import": every import.<variant>) or a full kind."""
+    return row_kind == kind or row_kind.startswith(f"{kind}.")
+
+
+def _kind_condition(kind: str) -> Any:
+    """``_matches_kind`` as a condition on the job table."""
+    return (BackgroundJob.kind == kind) | BackgroundJob.kind.startswith(f"{kind}.")
+
+
 def status(session: Session, job_id: str, kind: str | None = None) -> JobStatus | None:
     """The job as every worker sees it: its row, with the live progress file while it runs. ``kind`` is a prefix
     ("import") or a full kind: a job of another kind is not found."""
     row = session.get(BackgroundJob, job_id)
-    if row is None or (kind is not None and row.kind != kind and not row.kind.startswith(f"{kind}.")):
+    if row is None or (kind is not None and not _matches_kind(row.kind, kind)):
         return None
     return _status_of(row)
 
@@ -280,7 +290,7 @@ def _status_of(row: BackgroundJob) -> JobStatus:
 
 def recent(session: Session, kind: str, limit: int = 20) -> list[JobStatus]:
     rows = session.scalars(select(BackgroundJob)
-                           .where((BackgroundJob.kind == kind) | BackgroundJob.kind.startswith(f"{kind}."))
+                           .where(_kind_condition(kind))
                            .order_by(BackgroundJob.created_at.desc()).limit(limit))
     return [_status_of(row) for row in rows]
 
@@ -288,8 +298,7 @@ def recent(session: Session, kind: str, limit: int = 20) -> list[JobStatus]:
 def active(session: Session, kind: str) -> list[JobStatus]:
     """The jobs of a kind queued or running on any worker."""
     rows = session.scalars(select(BackgroundJob).where(
-        (BackgroundJob.kind == kind) | BackgroundJob.kind.startswith(f"{kind}."),
-        BackgroundJob.state.in_(ACTIVE_STATES)))
+        _kind_condition(kind), BackgroundJob.state.in_(ACTIVE_STATES)))
     return [_status_of(row) for row in rows]
 
 
